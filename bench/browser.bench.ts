@@ -1,0 +1,89 @@
+/**
+ * Browser half of `npm run bench` (run by bench/run.ts through bench/playwright.bench.config.ts).
+ * Writes bench/out/browser.json. Drives the built app as a person would (file drop, slider input
+ * events), with the page's scripting handle (window.fitbench) only to set up the 13-parameter model.
+ */
+import { expect, test } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dropFiles, gaussianCsv } from '../e2e/helpers';
+import { threeGaussians } from './problems';
+
+const results: Record<string, unknown> = { slider: [] as unknown[] };
+
+test.afterAll(() => {
+  mkdirSync('bench/out', { recursive: true });
+  writeFileSync('bench/out/browser.json', JSON.stringify(results, null, 2));
+});
+
+for (const points of [1e4, 1e5]) {
+  test(`slider latency at ${points} points`, async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('spectrum-plot')).toHaveAttribute('data-plot-revision', /\d+/);
+    await dropFiles(page, [{ name: `bench-${points}.csv`, text: gaussianCsv({ A: 50, sigma: 1.2, centre: 9, offset: 2, noise: 0.3, n: points, seed: 5 }) }]);
+    await expect(page.getByTestId('dataset-info')).toContainText(String(points));
+    await page.getByRole('button', { name: 'Add component' }).click();
+    await page.getByRole('menuitem', { name: 'Gaussian', exact: true }).click();
+    const slider = page.getByRole('slider', { name: 'Gaussian centre' });
+    await expect(slider).toBeVisible();
+    const samples = await slider.evaluate(async (input) => {
+      const el = input as HTMLInputElement;
+      const plot = document.querySelector('[data-testid="spectrum-plot"]') as HTMLElement;
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+      const min = Number(el.min);
+      const max = Number(el.max);
+      const out: number[] = [];
+      for (let k = 0; k < 25; k++) {
+        const before = plot.dataset.plotRevision;
+        const redrawn = new Promise<void>((resolve) => {
+          const mo = new MutationObserver(() => {
+            if (plot.dataset.plotRevision !== before) {
+              mo.disconnect();
+              resolve();
+            }
+          });
+          mo.observe(plot, { attributes: true, attributeFilter: ['data-plot-revision'] });
+        });
+        const t0 = performance.now();
+        setter.call(el, String(min + ((max - min) * (0.3 + 0.02 * k)) ));
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        await redrawn;
+        out.push(performance.now() - t0);
+      }
+      return out;
+    });
+    const sorted = samples.slice(5).sort((a, b) => a - b);
+    (results.slider as unknown[]).push({
+      points,
+      samples: sorted.length,
+      median: sorted[Math.floor(sorted.length / 2)],
+      p90: sorted[Math.floor(sorted.length * 0.9)],
+    });
+  });
+}
+
+test('3 Gaussians + offset fit in the worker', async ({ page }) => {
+  const p = threeGaussians();
+  const d = p.dataset;
+  const lines = ['x,y,sigma'];
+  for (let i = 0; i < d.values.length; i++) lines.push(`${d.coords.x[i]},${d.values[i]},${d.sigma![i]}`);
+  await page.goto('/');
+  await expect(page.getByTestId('spectrum-plot')).toHaveAttribute('data-plot-revision', /\d+/);
+  await dropFiles(page, [{ name: '3gauss.csv', text: lines.join('\n') }]);
+  await expect(page.getByTestId('dataset-info')).toContainText('1000');
+  const runs = await page.evaluate(async (model) => {
+    const fb = (window as unknown as { fitbench: { actions: { replaceModel(m: unknown): void; runFit(): Promise<void> }; store: { getState(): { session: { result: { elapsedMs: number; nfev: number } | null } } } } }).fitbench;
+    const out: { wall: number; fit: number; nfev: number }[] = [];
+    for (let k = 0; k < 12; k++) {
+      fb.actions.replaceModel(model);
+      const t0 = performance.now();
+      await fb.actions.runFit();
+      const wall = performance.now() - t0;
+      const r = fb.store.getState().session.result!;
+      out.push({ wall, fit: r.elapsedMs, nfev: r.nfev });
+    }
+    return out;
+  }, p.model);
+  const tail = runs.slice(2);
+  const med = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1];
+  results.workerFit = { wallMs: med(tail.map((r) => r.wall)), fitMs: med(tail.map((r) => r.fit)), nfev: tail[0].nfev, reps: tail.length };
+});

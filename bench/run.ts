@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: speed figures, printed, never asserted. Parts:
+ *   1. NIST StRD: time per problem and start through fitModel (the app's and the runner's path).
+ *   2. Peak fits (3 Gaussians + offset, 1000 points; Voigt doublet + line, 2000 points): Fitbench
+ *      in Node vs lmfit (Debian's python3-lmfit, timed inside Python so start-up is excluded), with
+ *      the largest relative difference of the fitted values.
+ *   3. Browser (Debian's Chromium via Playwright, built app): slider-to-redraw latency at 1e4 and
+ *      1e5 points, and the 3-Gaussian fit in the Web Worker (bench/browser.bench.ts).
+ * Flags: --skip-browser, --skip-peers, --reps N.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fitModel } from '../src/core/fit/fit-model';
+import { nistFitInputs, parseNistFile } from '../src/core/fit/nist-problems';
+import { defaultFitSettings } from '../src/core/fit/settings';
+import { threeGaussians, voigtDoublet, type BenchProblem } from './problems';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = `${ROOT}bench/out`;
+const NIST_DIR = fileURLToPath(new URL('../../shared/data/nist-strd/', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const argv = process.argv.slice(2);
+const repsArg = argv.indexOf('--reps');
+const REPS = repsArg >= 0 ? Number(argv[repsArg + 1]) : 30;
+
+function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/** Median wall time of `reps` calls after two warm-up calls (JIT). */
+function timeIt<T>(reps: number, f: () => T): { ms: number; last: T } {
+  let last = f();
+  last = f();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    last = f();
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), last };
+}
+
+function nist(): void {
+  if (!existsSync(NIST_DIR)) {
+    console.log(`NIST StRD: ${NIST_DIR} not found, skipped`);
+    return;
+  }
+  console.log('\n## NIST StRD nonlinear regression (fitModel, default strategy; median of 10 fits)');
+  console.log('problem     start   ms/fit   nfev  converged');
+  const files = readdirSync(NIST_DIR).filter((f) => f.endsWith('.dat')).sort();
+  let total = 0;
+  for (const f of files) {
+    const p = parseNistFile(readFileSync(NIST_DIR + f, 'utf8'));
+    for (const start of [1, 2] as const) {
+      const { dataset, model } = nistFitInputs(p, start);
+      const { ms, last } = timeIt(10, () => fitModel(dataset, model, defaultFitSettings()));
+      total += ms;
+      console.log(`${p.name.padEnd(10)} ${start}  ${ms.toFixed(3).padStart(9)} ${String(last.nfev).padStart(6)}  ${last.converged}`);
+    }
+  }
+  console.log(`all 54 runs: ${total.toFixed(1)} ms`);
+}
+
+function writeCsv(p: BenchProblem, path: string): void {
+  const d = p.dataset;
+  const lines = ['x,y,sigma'];
+  for (let i = 0; i < d.values.length; i++) lines.push(`${d.coords.x[i]},${d.values[i]},${d.sigma![i]}`);
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+interface PeerResult {
+  name: string;
+  seconds: number;
+  nfev: number;
+  chisqr: number;
+  values: Record<string, number>;
+}
+
+function peaks(skipPeers: boolean): void {
+  console.log(`\n## Peak fits: Fitbench (Node ${process.version}, median of ${REPS}) vs lmfit (MINPACK leastsq via Model.fit)`);
+  const problems = [threeGaussians(), voigtDoublet()];
+  const spec = { problems: [] as unknown[] };
+  const ours: { p: BenchProblem; ms: number; nfev: number; chi2: number; values: Record<string, number> }[] = [];
+  for (const p of problems) {
+    const csv = `${OUT}/${p.peer.model}.csv`;
+    writeCsv(p, csv);
+    spec.problems.push({ name: p.name, csv, model: p.peer.model, start: p.peer.start, reps: REPS });
+    const { ms, last } = timeIt(REPS, () => fitModel(p.dataset, p.model, defaultFitSettings()));
+    ours.push({ p, ms, nfev: last.nfev, chi2: last.statistic.value, values: last.values });
+  }
+  let peers: PeerResult[] | null = null;
+  if (!skipPeers && existsSync(PYTHON)) {
+    writeFileSync(`${OUT}/peer-spec.json`, JSON.stringify(spec));
+    const r = spawnSync(PYTHON, [`${ROOT}bench/peers/lmfit_fit.py`, `${OUT}/peer-spec.json`], { encoding: 'utf8' });
+    if (r.status === 0) peers = JSON.parse(r.stdout) as PeerResult[];
+    else console.log(`lmfit peer unavailable (${(r.stderr || '').trim().split('\n').pop()}); install: apt-get install python3-lmfit`);
+  }
+  console.log('problem                                   Fitbench ms  nfev   chi2          lmfit ms  nfev   speed-up  max rel diff of values');
+  for (const o of ours) {
+    const peer = peers?.find((q) => q.name === o.p.name);
+    let diff = '-';
+    if (peer) {
+      let worst = 0;
+      for (const [key, name] of Object.entries(o.p.keyMap)) {
+        const a = o.values[key];
+        const b = peer.values[name];
+        worst = Math.max(worst, Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
+      }
+      diff = worst.toExponential(1);
+    }
+    console.log(
+      `${o.p.name.padEnd(40)} ${o.ms.toFixed(2).padStart(11)} ${String(o.nfev).padStart(5)}   ${o.chi2.toFixed(4).padStart(10)}  ${
+        peer ? (peer.seconds * 1000).toFixed(2).padStart(8) : '       -'
+      } ${peer ? String(peer.nfev).padStart(5) : '    -'}   ${peer ? ((peer.seconds * 1000) / o.ms).toFixed(1).padStart(7) + 'x' : '       -'}  ${diff}`,
+    );
+  }
+}
+
+function browser(): void {
+  console.log('\n## Browser (Debian Chromium, headless, --disable-gpu; built app)');
+  if (!existsSync('/usr/bin/chromium')) {
+    console.log('skipped: /usr/bin/chromium missing (apt-get install chromium)');
+    return;
+  }
+  if (!existsSync(`${ROOT}dist/index.html`)) execFileSync('node', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync('node', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'bench/playwright.bench.config.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const file = `${OUT}/browser.json`;
+  if (r.status !== 0 || !existsSync(file)) {
+    console.log(`browser benchmark failed:\n${r.stdout}\n${r.stderr}`);
+    return;
+  }
+  const b = JSON.parse(readFileSync(file, 'utf8')) as {
+    slider: { points: number; median: number; p90: number; samples: number }[];
+    workerFit: { wallMs: number; fitMs: number; nfev: number; reps: number };
+  };
+  for (const s of b.slider) {
+    console.log(`slider -> redraw, ${s.points.toExponential(0)} points: median ${s.median.toFixed(1)} ms, p90 ${s.p90.toFixed(1)} ms (${s.samples} drags)`);
+  }
+  const w = b.workerFit;
+  console.log(`3 Gaussians + offset, 1000 points, fit in the Web Worker: ${w.wallMs.toFixed(1)} ms from click to result (fit itself ${w.fitMs.toFixed(1)} ms, ${w.nfev} evaluations; median of ${w.reps})`);
+}
+
+mkdirSync(OUT, { recursive: true });
+nist();
+peaks(argv.includes('--skip-peers'));
+if (!argv.includes('--skip-browser')) browser();

@@ -1,0 +1,128 @@
+/**
+ * Reading dropped or picked files into datasets. Browser-safe (bytes in, no fs); never throws:
+ * every problem comes back as a LoadError naming its file.
+ */
+import type { Dataset } from '../dataset';
+import { asLoadError, LoadError } from './load-error';
+import { readDelimited, type Table } from './delimited';
+import { chooseColumns, tableToSpectrum } from './columns';
+import { readDataNoisePair, readJson } from './json';
+import { isNpy, readNpy } from './npy';
+import { baseName, decodeText, dirName, extension, looksBinary } from './text';
+
+export { LoadError, asLoadError } from './load-error';
+export { parseDelimitedText, readDelimited, type Table } from './delimited';
+export type { Delimiter } from './detect-delimiter';
+export { chooseColumns, tableToSpectrum, describeChoice, type ColumnChoice } from './columns';
+export { readJson, readDataNoisePair, jsonValueToSpectrum } from './json';
+export { parseNpy, npyToSpectrum, readNpy, isNpy, type NpyArray } from './npy';
+export { writeNpy } from './npy-write';
+
+export interface DataFile {
+  /** file name, possibly with a folder path ('run1/data.json') */
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface ReadResult {
+  datasets: Dataset[];
+  errors: LoadError[];
+  /** the parsed table behind each delimited-text dataset, by dataset name (for choosing other columns) */
+  tables: Map<string, Table>;
+}
+
+const TEXT_EXTENSIONS = new Set(['csv', 'tsv', 'txt', 'dat', 'asc', 'xy', 'prn', 'tab', 'ssv']);
+const NOISE_MAP_NAMES = new Set(['noise_map.json', 'noise-map.json', 'noisemap.json']);
+
+type Reader = 'delimited' | 'json' | 'npy';
+
+/** How to read a file: the magic bytes first, then the extension, then a look at the text. */
+function sniff(file: DataFile): Reader {
+  if (isNpy(file.bytes)) return 'npy';
+  const ext = extension(file.name);
+  if (ext === 'npy') return 'npy';
+  if (ext === 'json') return 'json';
+  if (TEXT_EXTENSIONS.has(ext)) return 'delimited';
+  if (ext === 'npz') throw new LoadError(file.name, '.npz archives are not supported; save one array with numpy.save (.npy)');
+  const text = decodeText(file.bytes.subarray(0, 4096));
+  if (looksBinary(file.bytes, text)) {
+    throw new LoadError(file.name, `unknown file type${ext ? ` '.${ext}'` : ''} with binary content; supported: .csv .tsv .txt .dat .json .npy`);
+  }
+  const first = text.trimStart()[0];
+  return first === '[' || first === '{' ? 'json' : 'delimited';
+}
+
+/** Reads files into spectra; pairs PyAutoFit's data.json + noise_map.json of one folder. */
+export function readDataFiles(files: DataFile[]): ReadResult {
+  const datasets: Dataset[] = [];
+  const errors: LoadError[] = [];
+  const tables = new Map<string, Table>();
+  const used = new Set<string>();
+  const uniqueName = (name: string): string => {
+    let n = name;
+    for (let k = 2; used.has(n); k++) n = `${name} (${k})`;
+    used.add(n);
+    return n;
+  };
+  const add = (d: Dataset, table?: Table) => {
+    d.name = uniqueName(d.name);
+    datasets.push(d);
+    if (table) tables.set(d.name, table);
+  };
+
+  const list = files.map((f) => ({ name: f.name || '(unnamed file)', bytes: f.bytes ?? new Uint8Array(0) }));
+  // PyAutoFit folders: data.json with noise_map.json beside it
+  const consumed = new Set<number>();
+  const pairFolders = new Map<string, { data: number; noise: number }>();
+  list.forEach((f, i) => {
+    if (baseName(f.name).toLowerCase() !== 'data.json') return;
+    const dir = dirName(f.name);
+    const j = list.findIndex((g, k) => !consumed.has(k) && dirName(g.name) === dir && NOISE_MAP_NAMES.has(baseName(g.name).toLowerCase()));
+    if (j < 0 || pairFolders.has(dir)) return;
+    pairFolders.set(dir, { data: i, noise: j });
+    consumed.add(i);
+    consumed.add(j);
+  });
+  // other JSON files in such a folder (model.json, info.json...) are PyAutoFit metadata
+  const skipped = new Map<string, string[]>();
+  list.forEach((f, i) => {
+    const dir = dirName(f.name);
+    if (consumed.has(i) || !pairFolders.has(dir) || extension(f.name) !== 'json') return;
+    consumed.add(i);
+    skipped.set(dir, [...(skipped.get(dir) ?? []), baseName(f.name)]);
+  });
+
+  list.forEach((f, i) => {
+    const pair = [...pairFolders.entries()].find(([, p]) => p.data === i);
+    if (pair) {
+      const [dir, p] = pair;
+      try {
+        const folder = baseName(dir);
+        const d = readDataNoisePair(folder || 'data.json', list[p.data], list[p.noise]);
+        const ignored = skipped.get(dir);
+        if (ignored) d.notes = [...(d.notes ?? []), `ignored in the folder: ${ignored.join(', ')}`];
+        add(d);
+      } catch (e) {
+        errors.push(asLoadError(f.name, e));
+      }
+      return;
+    }
+    if (consumed.has(i)) return;
+    try {
+      const reader = sniff(f);
+      if (reader === 'npy') add(readNpy(f));
+      else if (reader === 'json') {
+        if (NOISE_MAP_NAMES.has(baseName(f.name).toLowerCase())) {
+          throw new LoadError(f.name, 'a noise map needs its data.json in the same folder (drop both files, or the folder)');
+        }
+        add(readJson(f));
+      } else {
+        const table = readDelimited(f);
+        add(tableToSpectrum(table, chooseColumns(table)), table);
+      }
+    } catch (e) {
+      errors.push(asLoadError(f.name, e));
+    }
+  });
+  return { datasets, errors, tables };
+}

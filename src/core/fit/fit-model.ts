@@ -1,0 +1,257 @@
+/**
+ * fitModel: one dataset, one model document, one set of fit settings -> FitResult.
+ *
+ * Statistics with a least-squares form (chi2, Gaussian -ln L) are minimised by Levenberg-Marquardt
+ * on r_i = (y_i - m_i) / sigma_i; the others (Cash, Poisson -ln L) by L-BFGS-B with the analytic
+ * gradient dS/dtheta = J_m^T dS/dm. Errors come from the Gauss-Newton information at the end point
+ * (J^T W J); for chi2 on data without sigma they are scaled by chi2/dof, as lmfit and HyperSpy do.
+ */
+import type { Dataset } from '../data/dataset';
+import { compileModel, type CompiledModel } from '../model/compile';
+import type { ModelDoc } from '../model/document';
+import { levenbergMarquardt } from '../optimize/lm';
+import type { LeastSquaresProblem, OptimizeOptions, OptimizeProgress, OptimizeResult, ScalarProblem } from '../optimize/problem';
+import { nelderMead } from '../optimize/simplex';
+import { fitLeastSquaresRobust, minimizeScalar } from '../optimize/strategy';
+import { sumOfSquaresProblem } from '../optimize/sum-of-squares';
+import { getStatistic, type Statistic } from '../stats';
+import { covarianceFromJacobian, covarianceFromModelJacobian, type CovarianceResult } from '../uncertainty/covariance';
+import { makeFitView, type FitView } from './fit-view';
+import type { FitProgress, FitResult, ParameterResult } from './result';
+import type { FitSettings } from './settings';
+
+export class FitError extends Error {}
+
+export interface FitCallbacks {
+  onProgress?: (p: FitProgress) => void;
+  shouldStop?: () => boolean;
+  /** clock for elapsedMs (performance.now in browsers and Node) */
+  now?: () => number;
+}
+
+export interface Objective {
+  compiled: CompiledModel;
+  view: FitView;
+  sigma: Float64Array | null;
+  stat: Statistic;
+}
+
+export function checkData(view: FitView, stat: Statistic, datasetName: string): Float64Array | null {
+  if (view.n === 0) throw new FitError(`${datasetName}: no points left to fit (check the mask and the fit ranges)`);
+  const sigma = view.sigma ?? null;
+  if (sigma) {
+    for (let i = 0; i < view.n; i++) {
+      if (!(sigma[i] > 0) || !Number.isFinite(sigma[i])) {
+        throw new FitError(`${datasetName}: sigma must be positive and finite; point ${view.indices[i] + 1} has ${sigma[i]}`);
+      }
+    }
+  }
+  if (!stat.leastSquaresEquivalent) {
+    for (let i = 0; i < view.n; i++) {
+      if (!(view.y[i] >= 0)) {
+        throw new FitError(`${datasetName}: the ${stat.name} statistic needs counts >= 0; point ${view.indices[i] + 1} has ${view.y[i]}`);
+      }
+    }
+  }
+  return sigma;
+}
+
+/** Names the first component that is not finite at the starting values (a clear message, never a silent NaN). */
+export function checkStart(compiled: CompiledModel, theta0: Float64Array, n: number): void {
+  const out = new Float64Array(n);
+  compiled.evaluate(theta0, out);
+  let bad = -1;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(out[i])) {
+      bad = i;
+      break;
+    }
+  }
+  if (bad < 0) return;
+  for (let c = 0; c < compiled.componentNames.length; c++) {
+    compiled.evaluateComponent(c, theta0, out);
+    if (!Number.isFinite(out[bad])) {
+      throw new FitError(`Component ${compiled.componentNames[c]} is not finite at the starting values (point ${bad + 1}: ${out[bad]}); change its parameters or bounds`);
+    }
+  }
+  throw new FitError(`The model is not finite at the starting values (point ${bad + 1})`);
+}
+
+export function leastSquaresProblem(o: Objective): LeastSquaresProblem {
+  const { compiled, view, sigma } = o;
+  const m = view.n;
+  const n = compiled.nFree;
+  const model = new Float64Array(m);
+  const y = view.y;
+  return {
+    m,
+    n,
+    lower: compiled.layout.lower,
+    upper: compiled.layout.upper,
+    residuals(theta, r) {
+      compiled.evaluate(theta, model);
+      if (sigma) for (let i = 0; i < m; i++) r[i] = (y[i] - model[i]) / sigma[i];
+      else for (let i = 0; i < m; i++) r[i] = y[i] - model[i];
+    },
+    jacobian(theta, J) {
+      compiled.evaluateWithJacobian(theta, model, J);
+      for (let i = 0; i < m; i++) {
+        const s = sigma ? -1 / sigma[i] : -1;
+        const row = i * n;
+        for (let k = 0; k < n; k++) J[row + k] *= s;
+      }
+    },
+  };
+}
+
+export function scalarProblem(o: Objective): ScalarProblem {
+  const { compiled, view, sigma, stat } = o;
+  const m = view.n;
+  const n = compiled.nFree;
+  const model = new Float64Array(m);
+  const J = new Float64Array(m * n);
+  const dS = new Float64Array(m);
+  return {
+    n,
+    lower: compiled.layout.lower,
+    upper: compiled.layout.upper,
+    value(theta) {
+      compiled.evaluate(theta, model);
+      return stat.value(view.y, model, sigma, null, m);
+    },
+    valueAndGradient(theta, g) {
+      compiled.evaluateWithJacobian(theta, model, J);
+      const s = stat.valueAndDerivative(view.y, model, sigma, null, m, dS);
+      g.fill(0);
+      for (let i = 0; i < m; i++) {
+        const d = dS[i];
+        if (d === 0) continue;
+        const row = i * n;
+        for (let k = 0; k < n; k++) g[k] += d * J[row + k];
+      }
+      return s;
+    },
+  };
+}
+
+function runOptimizer(o: Objective, settings: FitSettings, options: OptimizeOptions): OptimizeResult & { method: string } {
+  const theta0 = o.compiled.layout.theta0;
+  const useLeastSquares = o.stat.leastSquaresEquivalent !== undefined;
+  const method = settings.method;
+  if (useLeastSquares && (method === 'auto' || method === 'lm')) {
+    const ls = leastSquaresProblem(o);
+    if (method === 'lm') return { ...levenbergMarquardt(ls, theta0, options), method: 'lm' };
+    const res = fitLeastSquaresRobust(ls, theta0, options);
+    return { ...res, method: res.method };
+  }
+  if (method === 'lm') {
+    throw new FitError(`Levenberg-Marquardt needs a least-squares statistic (chi-square or Gaussian); use L-BFGS-B or simplex for ${o.stat.name}`);
+  }
+  const scalar = useLeastSquares ? sumOfSquaresProblem(leastSquaresProblem(o)) : scalarProblem(o);
+  if (method === 'simplex') return { ...nelderMead(scalar, theta0, options), method: 'simplex' };
+  return minimizeScalar(scalar, theta0, { ...options, method: method === 'lbfgsb' ? 'lbfgsb' : 'auto' });
+}
+
+function covarianceAt(o: Objective, theta: Float64Array, statValue: number, dof: number): CovarianceResult | null {
+  const { compiled, view, sigma, stat } = o;
+  const m = view.n;
+  const n = compiled.nFree;
+  if (n === 0) return null;
+  const bounds = { theta, lower: compiled.layout.lower, upper: compiled.layout.upper };
+  if (stat.name === 'chi2') {
+    const J = new Float64Array(m * n);
+    leastSquaresProblem(o).jacobian(theta, J);
+    return covarianceFromJacobian(J, m, n, { ...bounds, scaleByReducedChi2: sigma === null, chi2: statValue, dof });
+  }
+  const model = new Float64Array(m);
+  const J = new Float64Array(m * n);
+  const d2 = new Float64Array(m);
+  compiled.evaluateWithJacobian(theta, model, J);
+  stat.secondDerivative(view.y, model, sigma, null, m, d2);
+  return covarianceFromModelJacobian(J, d2, m, n, stat.errordef, bounds);
+}
+
+/** The fitted points, compiled model and statistic of one fit (validated). */
+export function prepareObjective(dataset: Dataset, model: ModelDoc, settings: FitSettings): Objective {
+  const stat = getStatistic(settings.statistic);
+  const view = makeFitView(dataset, settings.ranges);
+  const sigma = checkData(view, stat, dataset.name);
+  const compiled = compileModel(model, view.coords, view.n);
+  return { compiled, view, sigma, stat };
+}
+
+export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSettings, callbacks: FitCallbacks = {}): FitResult {
+  const now = callbacks.now ?? (() => Date.now());
+  const t0 = now();
+  const o = prepareObjective(dataset, model, settings);
+  const { compiled, view, sigma, stat } = o;
+  const { layout, nFree } = compiled;
+  for (let k = 0; k < nFree; k++) {
+    const v = layout.theta0[k];
+    if (!Number.isFinite(v)) throw new FitError(`${layout.freeKeys[k]} has no finite starting value`);
+    if (v < layout.lower[k] || v > layout.upper[k]) {
+      throw new FitError(`${layout.freeKeys[k]} = ${v} lies outside its bounds [${layout.lower[k]}, ${layout.upper[k]}]`);
+    }
+  }
+  checkStart(compiled, layout.theta0, view.n);
+
+  const keyed = (theta: ArrayLike<number>): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (let k = 0; k < nFree; k++) out[layout.freeKeys[k]] = theta[k];
+    return out;
+  };
+  const onProgress = callbacks.onProgress
+    ? (p: OptimizeProgress) => callbacks.onProgress!({ iteration: p.iteration, nfev: p.nfev, statistic: p.statistic, values: keyed(p.theta) })
+    : undefined;
+  const options: OptimizeOptions = {
+    onProgress,
+    shouldStop: callbacks.shouldStop,
+    ...(settings.maxIterations ? { maxIterations: settings.maxIterations } : {}),
+  };
+
+  let opt: OptimizeResult & { method: string };
+  if (nFree === 0) {
+    opt = { theta: new Float64Array(0), statistic: 0, nfev: 1, njev: 0, iterations: 0, converged: true, cancelled: false, message: 'no free parameters: statistic evaluated', method: 'none' };
+  } else {
+    opt = runOptimizer(o, settings, options);
+  }
+  const theta = Float64Array.from(opt.theta);
+  const modelValues = new Float64Array(view.n);
+  compiled.evaluate(theta, modelValues);
+  const statValue = stat.value(view.y, modelValues, sigma, null, view.n);
+  const dof = view.n - nFree;
+  const cov = covarianceAt(o, theta, statValue, dof);
+
+  const slotValues = new Float64Array(layout.slots.length);
+  compiled.expand(theta, slotValues);
+  const values: Record<string, number> = {};
+  layout.slots.forEach((s, i) => (values[s.key] = slotValues[i]));
+  const parameters: Record<string, ParameterResult> = {};
+  for (let k = 0; k < nFree; k++) {
+    const error = cov ? cov.errors[k] : null;
+    const p: ParameterResult = { value: theta[k], error, atBound: cov ? cov.atBound[k] : null };
+    const reason = cov?.errorReasons[k];
+    if (error === null && reason) p.errorReason = reason;
+    parameters[layout.freeKeys[k]] = p;
+  }
+  const result: FitResult = {
+    parameters,
+    parameterOrder: layout.freeKeys.slice(),
+    values,
+    covariance: cov ? cov.covariance : null,
+    correlation: cov ? cov.correlation : null,
+    statistic: { name: stat.name, value: statValue },
+    dof,
+    reducedStatistic: dof > 0 && (stat.name === 'chi2' || stat.name === 'cash') ? statValue / dof : null,
+    nPoints: view.n,
+    converged: opt.converged,
+    cancelled: opt.cancelled,
+    message: opt.message,
+    method: opt.method,
+    nfev: opt.nfev,
+    elapsedMs: now() - t0,
+    errorsScaled: stat.name === 'chi2' && sigma === null,
+  };
+  if (cov?.reason) result.covarianceReason = cov.reason;
+  return result;
+}

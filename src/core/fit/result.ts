@@ -1,0 +1,41 @@
+/** The result of a fit: a plain JSON object that goes into the session document. */
+import type { StatisticName } from './settings';
+
+export interface ParameterResult {
+  value: number;
+  /** standard error, or null with `errorReason` when none can be given honestly */
+  error: number | null;
+  errorReason?: string;
+  atBound: 'lower' | 'upper' | null;
+}
+
+export interface FitResult {
+  parameters: Record<string, ParameterResult>;
+  /** free parameters, in covariance order */
+  parameterOrder: string[];
+  /** values of every parameter (free, fixed, twinned) at the end */
+  values: Record<string, number>;
+  covariance: number[][] | null;
+  correlation: number[][] | null;
+  covarianceReason?: string;
+  statistic: { name: StatisticName; value: number };
+  dof: number;
+  reducedStatistic: number | null;
+  nPoints: number;
+  converged: boolean;
+  cancelled: boolean;
+  message: string;
+  method: string;
+  nfev: number;
+  elapsedMs: number;
+  /** errors scaled by the reduced statistic (data without sigma) */
+  errorsScaled: boolean;
+}
+
+export interface FitProgress {
+  iteration: number;
+  nfev: number;
+  statistic: number;
+  /** current values of the free parameters, keyed */
+  values: Record<string, number>;
+}

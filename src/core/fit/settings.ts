@@ -1,0 +1,35 @@
+/** Fit settings as stored in the session document. */
+export type MethodName = 'auto' | 'lm' | 'simplex' | 'lbfgsb';
+export type StatisticName = 'chi2' | 'cash' | 'gauss' | 'poisson';
+
+export interface FitRange {
+  min: number;
+  max: number;
+  /** include: only points inside some include range are fitted; exclude: points inside are dropped */
+  mode: 'include' | 'exclude';
+}
+
+export interface FitSettings {
+  method: MethodName;
+  statistic: StatisticName;
+  ranges: FitRange[];
+  maxIterations?: number;
+}
+
+export const METHOD_LABELS: Record<MethodName, string> = {
+  auto: 'Auto (LM, robust restarts)',
+  lm: 'Levenberg-Marquardt',
+  simplex: 'Nelder-Mead simplex',
+  lbfgsb: 'L-BFGS-B',
+};
+
+export const STATISTIC_LABELS: Record<StatisticName, string> = {
+  chi2: 'chi-square',
+  cash: 'Cash (Poisson C-stat)',
+  gauss: 'Gaussian -ln L',
+  poisson: 'Poisson -ln L',
+};
+
+export function defaultFitSettings(): FitSettings {
+  return { method: 'auto', statistic: 'chi2', ranges: [] };
+}

@@ -1,0 +1,54 @@
+/**
+ * Descriptor of a model component: a pure vectorised function plus metadata.
+ * Components keep HyperSpy's parameter names and definitions (1D) and AstroPhot's (2D).
+ *
+ * Evaluation contract (hot path, no allocation inside):
+ *   evaluate(p, coords, out, jac)
+ *     p      parameter values, in the order of `paramNames(options)`
+ *     coords independent variables (coords.x for 1D; coords.x and coords.y for 2D), length n
+ *     out    written (not accumulated) with f(point_i; p) for i < n
+ *     jac    null, or one Float64Array per parameter (length n): jac[k][i] = d f(point_i) / d p[k]
+ * Derivatives are analytic (exact); tests compare them with finite differences.
+ */
+export interface ComponentOptions {
+  /** polynomial order */
+  order?: number;
+  /** expression text for expression components */
+  expr?: string;
+}
+
+export interface ParamSpec {
+  name: string;
+  /** default starting value */
+  value: number;
+  /** natural bounds (null = unbounded) */
+  lower: number | null;
+  upper: number | null;
+  description: string;
+}
+
+export interface GuessInput {
+  x: Float64Array;
+  y: Float64Array;
+}
+
+export interface ComponentType {
+  type: string;
+  /** number of independent variables: 1 for spectra, 2 for images */
+  dims: 1 | 2;
+  /** formula for the help text, e.g. "A / (sigma sqrt(2 pi)) exp(-(x-centre)^2 / (2 sigma^2))" */
+  formula: string;
+  /** is this a peak (offers "estimate from data")? */
+  peak: boolean;
+  params(options?: ComponentOptions): ParamSpec[];
+  evaluate(
+    p: ArrayLike<number>,
+    coords: Record<string, Float64Array>,
+    out: Float64Array,
+    jac: Float64Array[] | null,
+    n: number,
+    options?: ComponentOptions,
+  ): void;
+  /** starting values estimated from data (x, y already restricted to the region of interest) */
+  guess?(data: GuessInput, options?: ComponentOptions): Record<string, number>;
+}

@@ -1,0 +1,3 @@
+export { Rng, createRng, type RngState } from './rng';
+export { poissonDraw, type UniformSource } from './poisson';
+export { logFactorial } from './log-factorial';

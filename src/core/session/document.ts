@@ -1,0 +1,37 @@
+/**
+ * The session document: the single source of truth. Data, model, fit settings and results.
+ * At run time datasets hold typed arrays; `serialize.ts` turns the document into plain JSON.
+ */
+import type { Dataset } from '../data/dataset';
+import type { ModelDoc } from '../model/document';
+import type { FitResult } from '../fit/result';
+import { defaultFitSettings, type FitSettings } from '../fit/settings';
+
+export const SESSION_VERSION = 1;
+
+export interface ViewSettings {
+  /** components whose curves are hidden in the plot */
+  hiddenComponents: string[];
+}
+
+export interface SessionDoc {
+  version: typeof SESSION_VERSION;
+  datasets: Dataset[];
+  activeDataset: number;
+  model: ModelDoc;
+  fit: FitSettings;
+  result: FitResult | null;
+  view: ViewSettings;
+}
+
+export function emptySession(): SessionDoc {
+  return {
+    version: SESSION_VERSION,
+    datasets: [],
+    activeDataset: 0,
+    model: { components: [] },
+    fit: defaultFitSettings(),
+    result: null,
+    view: { hiddenComponents: [] },
+  };
+}

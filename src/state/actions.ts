@@ -1,0 +1,225 @@
+/**
+ * Actions on the store, at module level so tests and scripts drive them without React.
+ * Every numeric step is a call into src/core; this file only routes documents.
+ */
+import { store, type ColumnChoice } from './store';
+import { chooseColumns, readDataFiles, tableToSpectrum } from '../core/data/readers';
+import { makeDemoSpectrum } from '../core/data/demo';
+import type { ComponentOptions } from '../core/model/component-type';
+import { paramKey, type ModelDoc, type ParameterDoc } from '../core/model/document';
+import * as edit from '../core/model/edit';
+import { estimateComponent } from '../core/model/estimate';
+import type { FitRange, FitSettings } from '../core/fit/settings';
+import type { SessionDoc } from '../core/session/document';
+import { startFit, CancelledWithoutResult, type RunningFit } from '../workers/fit-client';
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function alert(msg: string): void {
+  store.setState((s) => ({ alerts: [...s.alerts, msg] }));
+}
+
+export function dismissAlert(index: number): void {
+  store.setState((s) => ({ alerts: s.alerts.filter((_, i) => i !== index) }));
+}
+
+function setSession(patch: Partial<SessionDoc>): void {
+  store.setState((s) => ({ session: { ...s.session, ...patch } }));
+}
+
+function setModel(model: ModelDoc, keepResult = false): void {
+  store.setState((s) => ({ session: { ...s.session, model, result: keepResult ? s.session.result : s.session.result } }));
+}
+
+export function activeDataset() {
+  const { session } = store.getState();
+  return session.datasets[session.activeDataset] ?? null;
+}
+
+/** The demo the app opens on: a generated two-peak spectrum and a model ready to fit. */
+export function loadDemo(): void {
+  const dataset = makeDemoSpectrum(1);
+  let model: ModelDoc = { components: [] };
+  const g1 = edit.newComponent(model, 'Gaussian', undefined, { A: 250, sigma: 4, centre: 33 });
+  model = edit.addComponent(model, g1);
+  const g2 = edit.newComponent(model, 'Gaussian', undefined, { A: 150, sigma: 4, centre: 60 });
+  model = edit.addComponent(model, g2);
+  const bg = edit.newComponent(model, 'Polynomial', { order: 1 }, { a0: 4, a1: 0 });
+  model = edit.addComponent(model, bg);
+  store.setState((s) => ({
+    session: { ...s.session, datasets: [dataset], activeDataset: 0, model, result: null, fit: { ...s.session.fit, ranges: [] } },
+    sources: {},
+  }));
+}
+
+/** Loads dropped or picked files; on any error the previous data and model stay. */
+export function loadFiles(files: { name: string; bytes: Uint8Array }[]): void {
+  const { datasets, errors, tables } = readDataFiles(files);
+  for (const e of errors) alert(e.message);
+  if (datasets.length === 0) return;
+  const prev = store.getState();
+  const wasDemo = prev.session.datasets.length === 1 && prev.session.datasets[0].name === makeDemoSpectrum(1).name;
+  const sources = { ...prev.sources };
+  for (const d of datasets) {
+    const t = tables.get(d.name);
+    if (t) sources[d.name] = { table: t, choice: chooseColumns(t) };
+  }
+  store.setState((s) => ({
+    sources,
+    session: {
+      ...s.session,
+      datasets,
+      activeDataset: 0,
+      model: wasDemo ? { components: [] } : s.session.model,
+      result: null,
+      fit: { ...s.session.fit, ranges: [] },
+    },
+  }));
+}
+
+/** Rebuilds a delimited-text dataset with other x / y / sigma columns. */
+export function setColumns(datasetName: string, choice: ColumnChoice): void {
+  const src = store.getState().sources[datasetName];
+  if (!src) return;
+  try {
+    const d = tableToSpectrum(src.table, choice);
+    d.name = datasetName;
+    store.setState((s) => ({
+      sources: { ...s.sources, [datasetName]: { table: src.table, choice } },
+      session: { ...s.session, datasets: s.session.datasets.map((x) => (x.name === datasetName ? d : x)), result: null },
+    }));
+  } catch (e) {
+    alert(message(e));
+  }
+}
+
+export function addComponent(type: string, options?: ComponentOptions): string | null {
+  const { session } = store.getState();
+  try {
+    let model = session.model;
+    const c = edit.newComponent(model, type, options);
+    model = edit.addComponent(model, c);
+    setModel(model);
+    // peaks start where the data say, so a new component is visible at once
+    const d = activeDataset();
+    if (d && edit.isPeak(type)) {
+      try {
+        const guess = estimateComponent(d, model, c.name, session.fit.ranges);
+        setModel(setComponentValues(model, c.name, guess));
+      } catch {
+        // keep defaults when the data give no estimate
+      }
+    }
+    return c.name;
+  } catch (e) {
+    alert(message(e));
+    return null;
+  }
+}
+
+function setComponentValues(model: ModelDoc, name: string, values: Record<string, number>): ModelDoc {
+  const keyed: Record<string, number> = {};
+  for (const [p, v] of Object.entries(values)) keyed[paramKey(name, p)] = v;
+  return edit.setValues(model, keyed);
+}
+
+export function removeComponent(name: string): void {
+  setModel(edit.removeComponent(store.getState().session.model, name));
+}
+
+export function setComponentActive(name: string, active: boolean): void {
+  setModel(edit.updateComponent(store.getState().session.model, name, (c) => ({ ...c, active })));
+}
+
+export function setParameter(component: string, param: string, patch: Partial<ParameterDoc>): void {
+  setModel(edit.updateParameter(store.getState().session.model, component, param, patch));
+}
+
+export function estimate(name: string): void {
+  const d = activeDataset();
+  if (!d) return;
+  const { session } = store.getState();
+  try {
+    setModel(setComponentValues(session.model, name, estimateComponent(d, session.model, name, session.fit.ranges)));
+  } catch (e) {
+    alert(message(e));
+  }
+}
+
+export function toggleComponentCurve(name: string): void {
+  const { session } = store.getState();
+  const hidden = session.view.hiddenComponents;
+  setSession({
+    view: { ...session.view, hiddenComponents: hidden.includes(name) ? hidden.filter((n) => n !== name) : [...hidden, name] },
+  });
+}
+
+export function setFitSettings(patch: Partial<FitSettings>): void {
+  const { session } = store.getState();
+  setSession({ fit: { ...session.fit, ...patch } });
+}
+
+export function addRange(range: FitRange): void {
+  const { session } = store.getState();
+  setSession({ fit: { ...session.fit, ranges: [...session.fit.ranges, range] } });
+}
+
+export function clearRanges(): void {
+  setFitSettings({ ranges: [] });
+}
+
+export function setRangeMode(mode: 'include' | 'exclude' | null): void {
+  store.setState({ rangeMode: mode });
+}
+
+let running: RunningFit | null = null;
+
+export async function runFit(): Promise<void> {
+  const d = activeDataset();
+  const { session, fitRunning } = store.getState();
+  if (!d || fitRunning) return;
+  if (session.model.components.filter((c) => c.active).length === 0) {
+    alert('Add a component before fitting.');
+    return;
+  }
+  store.setState({ fitRunning: true, fitProgress: null });
+  const job = { dataset: d, model: session.model, settings: session.fit };
+  running = startFit(job, (p) => store.setState({ fitProgress: p }));
+  try {
+    const result = await running.result;
+    store.setState((s) => ({
+      session: { ...s.session, model: edit.setValues(s.session.model, result.values), result },
+    }));
+  } catch (e) {
+    if (e instanceof CancelledWithoutResult && e.lastProgress) {
+      const values = e.lastProgress.values;
+      store.setState((s) => ({ session: { ...s.session, model: edit.setValues(s.session.model, values) } }));
+    }
+    alert(message(e));
+  } finally {
+    running = null;
+    store.setState({ fitRunning: false, fitProgress: null });
+  }
+}
+
+export function cancelFit(): void {
+  running?.cancel();
+}
+
+/** Changes a polynomial's order, keeping the coefficients it already had. */
+export function setComponentOrder(name: string, order: number): void {
+  const { session } = store.getState();
+  const old = session.model.components.find((c) => c.name === name);
+  if (!old) return;
+  const fresh = edit.newComponent({ components: [] }, old.type, { ...old.options, order });
+  const params = { ...fresh.params };
+  for (const p of Object.keys(params)) if (old.params[p]) params[p] = old.params[p];
+  setModel(edit.updateComponent(session.model, name, (c) => ({ ...c, options: { ...c.options, order }, params })));
+}
+
+/** Replaces the whole model (scripts, stored models, loaded sessions). */
+export function replaceModel(model: ModelDoc): void {
+  store.setState((s) => ({ session: { ...s.session, model, result: null } }));
+}

@@ -1,0 +1,108 @@
+import { useState } from 'react';
+import { componentTypeNames, requireComponentType } from '../core/model/components/registry';
+import { EXPRESSION_TYPE } from '../core/model/compile';
+import type { ComponentDoc } from '../core/model/document';
+import { addComponent, estimate, removeComponent, setComponentActive, setComponentOrder, toggleComponentCurve } from '../state/actions';
+import { ParameterRow } from './ParameterRow';
+import { useApp } from './use-app';
+
+function AddComponentMenu() {
+  const [open, setOpen] = useState(false);
+  const [formula, setFormula] = useState<string | null>(null);
+  const choose = (type: string) => {
+    setOpen(false);
+    if (type === EXPRESSION_TYPE) setFormula('');
+    else addComponent(type);
+  };
+  return (
+    <div className="add-component">
+      <button type="button" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Add component
+      </button>
+      {open && (
+        <ul role="menu" className="menu" aria-label="Component types">
+          {[...componentTypeNames, EXPRESSION_TYPE].map((t) => (
+            <li key={t} role="menuitem" tabIndex={0} onClick={() => choose(t)} onKeyDown={(e) => e.key === 'Enter' && choose(t)} title={t === EXPRESSION_TYPE ? 'a formula in x' : requireComponentType(t).formula}>
+              {t}
+            </li>
+          ))}
+        </ul>
+      )}
+      {formula !== null && (
+        <form
+          className="formula-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (addComponent(EXPRESSION_TYPE, { expr: formula })) setFormula(null);
+          }}
+        >
+          <input aria-label="Formula" placeholder="e.g. b1*(1-exp(-b2*x))" value={formula} onChange={(e) => setFormula(e.currentTarget.value)} autoFocus />
+          <button type="submit">Add</button>
+          <button type="button" onClick={() => setFormula(null)}>
+            Close
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function ComponentCard({ c }: { c: ComponentDoc }) {
+  const dataset = useApp((s) => s.session.datasets[s.session.activeDataset] ?? null);
+  const hidden = useApp((s) => s.session.view.hiddenComponents.includes(c.name));
+  const fitRunning = useApp((s) => s.fitRunning);
+  const live = useApp((s) => s.fitProgress?.values);
+  const type = c.type === EXPRESSION_TYPE ? null : requireComponentType(c.type);
+  return (
+    <div className={c.active ? 'component-card' : 'component-card inactive'} data-component={c.name}>
+      <div className="component-head">
+        <strong title={type?.formula ?? c.options?.expr}>{c.name}</strong>
+        <span className="component-type">{c.type === EXPRESSION_TYPE ? c.options?.expr : c.type}</span>
+        <label>
+          <input type="checkbox" aria-label={`${c.name} active`} checked={c.active} onChange={(e) => setComponentActive(c.name, e.currentTarget.checked)} /> active
+        </label>
+        <label>
+          <input type="checkbox" aria-label={`${c.name} curve shown`} checked={!hidden} onChange={() => toggleComponentCurve(c.name)} /> curve
+        </label>
+        {c.type === 'Polynomial' && (
+          <label>
+            order{' '}
+            <select aria-label={`${c.name} order`} value={c.options?.order ?? 2} disabled={fitRunning} onChange={(e) => setComponentOrder(c.name, Number(e.currentTarget.value))}>
+              {Array.from({ length: 11 }, (_, i) => (
+                <option key={i} value={i}>
+                  {i}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {type?.peak && (
+          <button type="button" disabled={fitRunning} onClick={() => estimate(c.name)} title="Position, width and area from the data minus the other components">
+            Estimate
+          </button>
+        )}
+        <button type="button" aria-label={`Remove ${c.name}`} disabled={fitRunning} onClick={() => removeComponent(c.name)}>
+          Remove
+        </button>
+      </div>
+      {type && <div className="formula">{type.formula}</div>}
+      {Object.entries(c.params).map(([p, doc]) => (
+        <ParameterRow key={p} component={c.name} param={p} doc={doc} dataset={dataset} liveValue={live?.[`${c.name}.${p}`]} disabled={fitRunning} />
+      ))}
+    </div>
+  );
+}
+
+export function ModelPanel() {
+  const components = useApp((s) => s.session.model.components);
+  return (
+    <section className="panel model-panel" aria-label="Model">
+      <h2>Model</h2>
+      <AddComponentMenu />
+      {components.length === 0 && <p className="hint">No components yet: add one to start.</p>}
+      {components.map((c) => (
+        <ComponentCard key={c.name} c={c} />
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,111 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ParameterDoc } from '../core/model/document';
+import type { Dataset } from '../core/data/dataset';
+import { setParameter } from '../state/actions';
+import { sliderRange } from './slider-range';
+import { fmt, parseNumber } from './format';
+
+interface Props {
+  component: string;
+  param: string;
+  doc: ParameterDoc;
+  dataset: Dataset | null;
+  /** value shown while a fit runs (the plot follows the fit) */
+  liveValue?: number;
+  disabled: boolean;
+}
+
+const SLIDER_STEPS = 1000;
+
+export function ParameterRow({ component, param, doc, dataset, liveValue, disabled }: Props) {
+  const label = `${component} ${param}`;
+  const value = liveValue ?? doc.value;
+  const [text, setText] = useState(fmt(value));
+  const editing = useRef(false);
+  // the slider keeps its range while dragging; it widens only when the value leaves it
+  const [range, setRange] = useState<[number, number]>(() => sliderRange(param, doc, dataset));
+  useEffect(() => {
+    if (!editing.current) setText(fmt(value));
+    if (value < range[0] || value > range[1]) setRange(sliderRange(param, { ...doc, value }, dataset));
+  }, [value]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    setRange(sliderRange(param, doc, dataset));
+  }, [doc.lower, doc.upper, dataset]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const twinned = doc.twin !== undefined;
+  const [lo, hi] = range;
+  const step = (hi - lo) / SLIDER_STEPS;
+  const boundText = (b: number | null) => (b === null ? '' : fmt(b));
+  const setBound = (which: 'lower' | 'upper', t: string) => {
+    const v = parseNumber(t);
+    if (v === undefined) return;
+    const b = v === null || !Number.isFinite(v) ? null : v;
+    setParameter(component, param, { [which]: b });
+  };
+
+  return (
+    <div className={twinned ? 'param-row twinned' : 'param-row'}>
+      <span className="param-name" title={doc.twin ? `twin of ${doc.twin.source}` : undefined}>
+        {param}
+      </span>
+      <input
+        type="range"
+        aria-label={label}
+        min={lo}
+        max={hi}
+        step={step}
+        value={value}
+        disabled={disabled || twinned}
+        onChange={(e) => setParameter(component, param, { value: Number(e.currentTarget.value) })}
+      />
+      <input
+        type="number"
+        aria-label={label}
+        className="num"
+        value={text}
+        step="any"
+        disabled={disabled || twinned}
+        onFocus={() => (editing.current = true)}
+        onBlur={() => {
+          editing.current = false;
+          setText(fmt(value));
+        }}
+        onChange={(e) => {
+          const t = e.currentTarget.value;
+          setText(t);
+          const v = parseNumber(t);
+          if (typeof v === 'number' && Number.isFinite(v)) setParameter(component, param, { value: v });
+        }}
+      />
+      <label className="fixed-toggle" title="Fixed: not varied by the fit">
+        <input
+          type="checkbox"
+          aria-label={`${label} fixed`}
+          checked={doc.fixed}
+          disabled={disabled || twinned}
+          onChange={(e) => setParameter(component, param, { fixed: e.currentTarget.checked })}
+        />
+        fix
+      </label>
+      <input
+        className="bound"
+        aria-label={`${label} lower bound`}
+        placeholder="-inf"
+        defaultValue={boundText(doc.lower)}
+        key={`lo${doc.lower}`}
+        disabled={disabled}
+        onBlur={(e) => setBound('lower', e.currentTarget.value)}
+      />
+      <input
+        className="bound"
+        aria-label={`${label} upper bound`}
+        placeholder="inf"
+        defaultValue={boundText(doc.upper)}
+        key={`hi${doc.upper}`}
+        disabled={disabled}
+        onBlur={(e) => setBound('upper', e.currentTarget.value)}
+      />
+      {doc.twin && <span className="twin-note">= {doc.twin.expr ? doc.twin.expr.replace(/\bx\b/g, doc.twin.source) : doc.twin.source}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import Plotly from 'plotly.js-cartesian-dist-min';
+import { evaluateCurves, type ModelCurves } from '../core/model/display';
+import { buildSpectrumFigure } from '../figures/spectrum-figure';
+import { addRange } from '../state/actions';
+import { store } from '../state/store';
+import { useApp } from './use-app';
+
+/** Counts finished redraws (data-plot-revision on the plot element), for tests and the benchmark. */
+let revision = 0;
+
+export function SpectrumPlot() {
+  const dataset = useApp((s) => s.session.datasets[s.session.activeDataset] ?? null);
+  const model = useApp((s) => s.session.model);
+  const hidden = useApp((s) => s.session.view.hiddenComponents);
+  const ranges = useApp((s) => s.session.fit.ranges);
+  const live = useApp((s) => s.fitProgress?.values);
+  const rangeMode = useApp((s) => s.rangeMode);
+  const div = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(900);
+
+  useEffect(() => {
+    const el = div.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth || 900));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const { curves, problem } = useMemo((): { curves: ModelCurves | null; problem: string | null } => {
+    if (!dataset || !model.components.some((c) => c.active)) return { curves: null, problem: null };
+    try {
+      return { curves: evaluateCurves(model, dataset.coords, dataset.values.length, live), problem: null };
+    } catch (e) {
+      return { curves: null, problem: e instanceof Error ? e.message : String(e) };
+    }
+  }, [dataset, model, live]);
+
+  const figure = useMemo(
+    () => (dataset ? buildSpectrumFigure({ dataset, curves, hiddenComponents: hidden, ranges, width }) : null),
+    [dataset, curves, hidden, ranges, width],
+  );
+
+  useEffect(() => {
+    const el = div.current;
+    if (!el || !figure) return;
+    const layout = { ...figure.layout, dragmode: rangeMode ? ('select' as const) : ('zoom' as const), selectdirection: 'h' as const };
+    let cancelled = false;
+    void Plotly.react(el, figure.data, layout, { responsive: true, displaylogo: false, scrollZoom: true }).then(() => {
+      if (cancelled) return;
+      requestAnimationFrame(() => {
+        revision++;
+        el.dataset.plotRevision = String(revision);
+      });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [figure, rangeMode]);
+
+  useEffect(() => {
+    const el = div.current as (HTMLDivElement & { on?: (ev: string, f: (e: unknown) => void) => void; removeAllListeners?: (ev: string) => void }) | null;
+    if (!el?.on) return;
+    el.removeAllListeners?.('plotly_selected');
+    el.on('plotly_selected', (e: unknown) => {
+      const range = (e as { range?: { x?: [number, number] } } | undefined)?.range?.x;
+      const mode = store.getState().rangeMode;
+      if (range && mode) {
+        addRange({ min: Math.min(range[0], range[1]), max: Math.max(range[0], range[1]), mode });
+        void Plotly.relayout(el, { selections: [] } as never);
+      }
+    });
+  });
+
+  useEffect(() => {
+    const el = div.current;
+    return () => {
+      if (el) Plotly.purge(el);
+    };
+  }, []);
+
+  return (
+    <section className="panel plot-panel" aria-label="Plot">
+      {problem && (
+        <p className="model-problem" role="status">
+          The model cannot be evaluated: {problem}
+        </p>
+      )}
+      {!dataset && <p className="hint">Drop a data file anywhere on the window, or use Load data.</p>}
+      <div ref={div} className="spectrum-plot" data-testid="spectrum-plot" />
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * Runs fits in a Web Worker. Cancel sets a shared flag the optimizer polls between iterations
+ * (needs cross-origin isolation, which the dev and preview servers enable); without it the
+ * worker is terminated and the last reported point is kept.
+ */
+import * as Comlink from 'comlink';
+import type { FitProgress, FitResult } from '../core/fit/result';
+import type { FitJob, FitWorkerApi } from './fit-protocol';
+
+export interface RunningFit {
+  result: Promise<FitResult>;
+  cancel(): void;
+}
+
+let worker: Worker | null = null;
+let remote: Comlink.Remote<FitWorkerApi> | null = null;
+
+function getRemote(): Comlink.Remote<FitWorkerApi> {
+  if (!remote) {
+    // keep the URL inline: Vite emits the worker chunk only for this exact pattern
+    worker = new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module' });
+    remote = Comlink.wrap<FitWorkerApi>(worker);
+  }
+  return remote;
+}
+
+function dropWorker(): void {
+  worker?.terminate();
+  worker = null;
+  remote = null;
+}
+
+export function startFit(job: FitJob, onProgress: (p: FitProgress) => void): RunningFit {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated;
+  const cancelFlag = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  const r = getRemote();
+  let rejectEarly: ((e: Error) => void) | null = null;
+  let lastProgress: FitProgress | null = null;
+  const early = new Promise<FitResult>((_, reject) => {
+    rejectEarly = reject;
+    worker!.addEventListener('error', (e) => reject(new Error(`The fit worker failed: ${e.message || 'unknown error'}`)), { once: true });
+  });
+  const result = Promise.race([
+    r.fit(job, cancelFlag, Comlink.proxy((p: FitProgress) => {
+      lastProgress = p;
+      onProgress(p);
+    })),
+    early,
+  ]);
+  return {
+    result,
+    cancel() {
+      if (cancelFlag) {
+        Atomics.store(cancelFlag, 0, 1);
+        return;
+      }
+      dropWorker();
+      const err = new CancelledWithoutResult(lastProgress);
+      rejectEarly?.(err);
+    },
+  };
+}
+
+/** Raised when a fit was cancelled by terminating the worker (no shared memory). */
+export class CancelledWithoutResult extends Error {
+  constructor(public lastProgress: FitProgress | null) {
+    super('Fit cancelled; the last reported parameters were kept (no errors computed).');
+  }
+}
