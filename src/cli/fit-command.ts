@@ -3,8 +3,10 @@ import { fitModel } from '../core/fit/fit-model';
 import type { FitSettings, MethodName, StatisticName } from '../core/fit/settings';
 import { defaultFitSettings } from '../core/fit/settings';
 import { parseNumberArg, single, UsageError, type ParsedArgs } from './args';
-import { loadDataset } from './load-data';
-import { modelFromArgs } from './model-args';
+import type { Dataset } from '../core/data/dataset';
+import type { ModelDoc } from '../core/model/document';
+import { DataError, loadDataset, readSessionIfAny } from './load-data';
+import { applyParameterArgs, modelFromArgs } from './model-args';
 import { fitResultJson, fitResultTable } from './output';
 
 const METHODS: MethodName[] = ['auto', 'lm', 'simplex', 'lbfgsb'];
@@ -32,12 +34,26 @@ export interface CommandOutput {
   stdout: string;
 }
 
-export function fitCommand(args: ParsedArgs): CommandOutput {
-  if (args.positionals.length !== 1) throw new UsageError('fit takes one data file');
-  const dataset = loadDataset(args.positionals[0], args);
+/** The dataset, model and settings a fit command works on: a data file plus model options, or a session file. */
+export function fitInputs(args: ParsedArgs): { dataset: Dataset; model: ModelDoc; settings: FitSettings } {
+  if (args.positionals.length !== 1) throw new UsageError(`${args.command} takes one data or session file`);
+  const path = args.positionals[0];
+  const session = readSessionIfAny(path);
+  if (session) {
+    const dataset = session.datasets[session.activeDataset];
+    if (!dataset) throw new DataError(`${path}: the session holds no dataset`);
+    const hasModelArgs = args.flags.has('model') || args.flags.has('component');
+    const model = hasModelArgs ? modelFromArgs(args, Object.keys(dataset.coords)) : applyParameterArgs(session.model, args);
+    return { dataset, model, settings: settingsFromArgs(args, session.fit) };
+  }
+  const dataset = loadDataset(path, args);
   const model = modelFromArgs(args, Object.keys(dataset.coords));
-  const settings = settingsFromArgs(args);
-  const result = fitModel(dataset, model, settings, {});
+  return { dataset, model, settings: settingsFromArgs(args) };
+}
+
+export function fitCommand(args: ParsedArgs): CommandOutput {
+  const { dataset, model, settings } = fitInputs(args);
+  const result = fitModel(dataset, model, settings, { now: () => performance.now() });
   const json = args.switches.has('json');
   return {
     code: result.converged ? 0 : 1,

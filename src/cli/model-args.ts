@@ -1,4 +1,5 @@
 /** Builds a model document from --model / --component and applies --start, --bounds, --fix. */
+import { compileExpression, ExprError } from '../core/expr';
 import { EXPRESSION_TYPE } from '../core/model/compile';
 import type { ModelDoc } from '../core/model/document';
 import { paramKey } from '../core/model/document';
@@ -35,6 +36,14 @@ export function modelFromArgs(args: ParsedArgs, variables: string[]): ModelDoc {
   if (!expr && comps.length === 0) throw new UsageError('No model: give --model EXPR or --component TYPE:...');
   let model: ModelDoc = { components: [] };
   if (expr) {
+    try {
+      compileExpression(expr, { variables });
+    } catch (e) {
+      if (e instanceof ExprError) {
+        throw new UsageError(`--model: ${e.message}\n  ${expr}\n  ${' '.repeat(e.position)}${'^'.repeat(Math.max(1, e.length))}`);
+      }
+      throw e;
+    }
     const c = edit.newComponent(model, EXPRESSION_TYPE, { expr }, {}, variables);
     model = edit.addComponent(model, { ...c, name: '' });
   } else {

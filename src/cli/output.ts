@@ -60,7 +60,7 @@ export function fitResultTable(r: FitResult): string {
     ...rows.map((row) => `${pad(row[0], w[0])}  ${pad(row[1], w[1])}  ${pad(row[2], w[2])}  ${row[3]}`.trimEnd()),
     '',
     `${r.statistic.name} = ${num(r.statistic.value)}, dof = ${r.dof}, reduced = ${num(r.reducedStatistic)}`,
-    `${r.converged ? 'converged' : 'NOT converged'}: ${r.message}; ${r.nfev} evaluations, ${num(r.elapsedMs)} ms (${r.method})`,
+    `${r.converged ? '' : 'NOT converged: '}${r.message}; ${r.nfev} evaluations, ${num(r.elapsedMs)} ms (${r.method})`,
     r.errorsScaled ? 'errors scaled by sqrt(reduced chi-square): the data carry no sigma' : 'errors from the covariance, not scaled',
   ];
   return lines.join('\n');

@@ -77,12 +77,20 @@ export function checkStart(compiled: CompiledModel, theta0: Float64Array, n: num
   throw new FitError(`The model is not finite at the starting values (point ${bad + 1})`);
 }
 
+function sameVector(a: ArrayLike<number>, b: Float64Array): boolean {
+  for (let k = 0; k < b.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 export function leastSquaresProblem(o: Objective): LeastSquaresProblem {
   const { compiled, view, sigma } = o;
   const m = view.n;
   const n = compiled.nFree;
   const model = new Float64Array(m);
   const y = view.y;
+  const lastTheta = new Float64Array(n);
+  const lastJ = new Float64Array(m * n);
+  let cached = false;
   return {
     m,
     n,
@@ -94,12 +102,20 @@ export function leastSquaresProblem(o: Objective): LeastSquaresProblem {
       else for (let i = 0; i < m; i++) r[i] = y[i] - model[i];
     },
     jacobian(theta, J) {
+      // the strategy's end-point check and the covariance ask again for the last Jacobian
+      if (cached && sameVector(theta, lastTheta)) {
+        J.set(lastJ);
+        return;
+      }
       compiled.evaluateWithJacobian(theta, model, J);
       for (let i = 0; i < m; i++) {
         const s = sigma ? -1 / sigma[i] : -1;
         const row = i * n;
         for (let k = 0; k < n; k++) J[row + k] *= s;
       }
+      lastTheta.set(theta);
+      lastJ.set(J.subarray(0, m * n));
+      cached = true;
     },
   };
 }
@@ -134,25 +150,28 @@ export function scalarProblem(o: Objective): ScalarProblem {
   };
 }
 
-function runOptimizer(o: Objective, settings: FitSettings, options: OptimizeOptions): OptimizeResult & { method: string } {
+type RunResult = OptimizeResult & { method: string; problem: LeastSquaresProblem | null };
+
+function runOptimizer(o: Objective, settings: FitSettings, options: OptimizeOptions): RunResult {
   const theta0 = o.compiled.layout.theta0;
   const useLeastSquares = o.stat.leastSquaresEquivalent !== undefined;
   const method = settings.method;
   if (useLeastSquares && (method === 'auto' || method === 'lm')) {
     const ls = leastSquaresProblem(o);
-    if (method === 'lm') return { ...levenbergMarquardt(ls, theta0, options), method: 'lm' };
+    if (method === 'lm') return { ...levenbergMarquardt(ls, theta0, options), method: 'lm', problem: ls };
     const res = fitLeastSquaresRobust(ls, theta0, options);
-    return { ...res, method: res.method };
+    return { ...res, method: res.method, problem: ls };
   }
   if (method === 'lm') {
     throw new FitError(`Levenberg-Marquardt needs a least-squares statistic (chi-square or Gaussian); use L-BFGS-B or simplex for ${o.stat.name}`);
   }
-  const scalar = useLeastSquares ? sumOfSquaresProblem(leastSquaresProblem(o)) : scalarProblem(o);
-  if (method === 'simplex') return { ...nelderMead(scalar, theta0, options), method: 'simplex' };
-  return minimizeScalar(scalar, theta0, { ...options, method: method === 'lbfgsb' ? 'lbfgsb' : 'auto' });
+  const ls = useLeastSquares ? leastSquaresProblem(o) : null;
+  const scalar = ls ? sumOfSquaresProblem(ls) : scalarProblem(o);
+  if (method === 'simplex') return { ...nelderMead(scalar, theta0, options), method: 'simplex', problem: ls };
+  return { ...minimizeScalar(scalar, theta0, { ...options, method: method === 'lbfgsb' ? 'lbfgsb' : 'auto' }), problem: ls };
 }
 
-function covarianceAt(o: Objective, theta: Float64Array, statValue: number, dof: number): CovarianceResult | null {
+function covarianceAt(o: Objective, theta: Float64Array, statValue: number, dof: number, ls: LeastSquaresProblem | null): CovarianceResult | null {
   const { compiled, view, sigma, stat } = o;
   const m = view.n;
   const n = compiled.nFree;
@@ -160,7 +179,7 @@ function covarianceAt(o: Objective, theta: Float64Array, statValue: number, dof:
   const bounds = { theta, lower: compiled.layout.lower, upper: compiled.layout.upper };
   if (stat.name === 'chi2') {
     const J = new Float64Array(m * n);
-    leastSquaresProblem(o).jacobian(theta, J);
+    (ls ?? leastSquaresProblem(o)).jacobian(theta, J);
     return covarianceFromJacobian(J, m, n, { ...bounds, scaleByReducedChi2: sigma === null, chi2: statValue, dof });
   }
   const model = new Float64Array(m);
@@ -209,9 +228,9 @@ export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSetting
     ...(settings.maxIterations ? { maxIterations: settings.maxIterations } : {}),
   };
 
-  let opt: OptimizeResult & { method: string };
+  let opt: RunResult;
   if (nFree === 0) {
-    opt = { theta: new Float64Array(0), statistic: 0, nfev: 1, njev: 0, iterations: 0, converged: true, cancelled: false, message: 'no free parameters: statistic evaluated', method: 'none' };
+    opt = { theta: new Float64Array(0), statistic: 0, nfev: 1, njev: 0, iterations: 0, converged: true, cancelled: false, message: 'no free parameters: statistic evaluated', method: 'none', problem: null };
   } else {
     opt = runOptimizer(o, settings, options);
   }
@@ -220,7 +239,7 @@ export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSetting
   compiled.evaluate(theta, modelValues);
   const statValue = stat.value(view.y, modelValues, sigma, null, view.n);
   const dof = view.n - nFree;
-  const cov = covarianceAt(o, theta, statValue, dof);
+  const cov = covarianceAt(o, theta, statValue, dof, opt.problem);
 
   const slotValues = new Float64Array(layout.slots.length);
   compiled.expand(theta, slotValues);

@@ -53,25 +53,52 @@ export function qrfac(
       for (let i = j; i < m; i++) a[oj + i] /= ajnorm;
       a[oj + j] += 1;
       const ajj = a[oj + j];
-      // apply the reflector to the remaining columns and update their norms
+      // apply the reflector to the remaining columns (two at a time: the reflector is read once
+      // per pair, which is what limits speed on tall Jacobians) and update their norms
       for (let k = j + 1; k < n; k++) {
         const ok = k * m;
+        if (k + 1 < n) {
+          const ok1 = ok + m;
+          let s0 = 0;
+          let s1 = 0;
+          for (let i = j; i < m; i++) {
+            const v = a[oj + i];
+            s0 += v * a[ok + i];
+            s1 += v * a[ok1 + i];
+          }
+          const t0 = s0 / ajj;
+          const t1 = s1 / ajj;
+          for (let i = j; i < m; i++) {
+            const v = a[oj + i];
+            a[ok + i] -= t0 * v;
+            a[ok1 + i] -= t1 * v;
+          }
+          updateNorm(k, j, m, a, rdiag, wa);
+          updateNorm(k + 1, j, m, a, rdiag, wa);
+          k++;
+          continue;
+        }
         let sum = 0;
         for (let i = j; i < m; i++) sum += a[oj + i] * a[ok + i];
         const temp = sum / ajj;
         for (let i = j; i < m; i++) a[ok + i] -= temp * a[oj + i];
-        if (rdiag[k] !== 0) {
-          const t = a[ok + j] / rdiag[k];
-          rdiag[k] *= Math.sqrt(Math.max(0, 1 - t * t));
-          const q = rdiag[k] / wa[k];
-          if (0.05 * q * q <= EPS) {
-            rdiag[k] = enorm(m - j - 1, a, ok + j + 1);
-            wa[k] = rdiag[k];
-          }
-        }
+        updateNorm(k, j, m, a, rdiag, wa);
       }
     }
     rdiag[j] = -ajnorm;
+  }
+}
+
+/** MINPACK's downdate of the remaining norm of column k after reflector j (recomputed when it loses accuracy). */
+function updateNorm(k: number, j: number, m: number, a: Float64Array, rdiag: Float64Array, wa: Float64Array): void {
+  const ok = k * m;
+  if (rdiag[k] === 0) return;
+  const t = a[ok + j] / rdiag[k];
+  rdiag[k] *= Math.sqrt(Math.max(0, 1 - t * t));
+  const q = rdiag[k] / wa[k];
+  if (0.05 * q * q <= EPS) {
+    rdiag[k] = enorm(m - j - 1, a, ok + j + 1);
+    wa[k] = rdiag[k];
   }
 }
 

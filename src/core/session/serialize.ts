@@ -64,7 +64,7 @@ export function datasetFromJson(j: DatasetJson): Dataset {
 }
 
 export function sessionToJson(s: SessionDoc): SessionJson {
-  return { ...s, format: 'fitbench-session', datasets: s.datasets.map(datasetToJson) };
+  return { format: 'fitbench-session', ...s, datasets: s.datasets.map(datasetToJson) };
 }
 
 export function sessionToText(s: SessionDoc): string {

@@ -13,6 +13,7 @@
  */
 import type { ComponentType, GuessInput } from '../component-type';
 import { faddeevaWithDerivative } from '../../special/faddeeva';
+import { faddeevaRationalWithDerivative } from '../../special/faddeeva-rational';
 import { estimateMix, estimatePeak, FWHM_PER_SIGMA } from './guess-helpers';
 
 const INV_PI = 1 / Math.PI;
@@ -107,7 +108,10 @@ export const voigt: ComponentType = {
       }
       const zr = u * k;
       const zi = gamma * k;
-      faddeevaWithDerivative(zr, zi, W);
+      // Weideman's rational form (3x faster) where Re w keeps <= ~1e-10 relative accuracy: it has
+      // ~2e-13 |w| absolute error, and near the real axis far out Re w ~ exp(-x^2) << |w|
+      if (zi >= 0.02 || (zi >= 0 && Math.abs(zr) < 3)) faddeevaRationalWithDerivative(zr, zi, W);
+      else faddeevaWithDerivative(zr, zi, W);
       const wr = W[0];
       out[i] = C * wr;
       if (!hasJac) continue;
