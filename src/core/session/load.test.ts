@@ -209,7 +209,7 @@ describe('hostile content', () => {
   it('refuses __proto__ keys anywhere without polluting Object.prototype', () => {
     const base = sessionToText(sampleSession());
     const cases = [
-      base.replace('{"version":1,', '{"__proto__":{"polluted":"yes"},"version":1,'),
+      base.replace('"version":1,', '"__proto__":{"polluted":"yes"},"version":1,'),
       base.replace('"params":{"A":', '"params":{"__proto__":{"value":1,"lower":null,"upper":null,"fixed":false},"A":'),
       base.replace('"coords":{"x":', '"coords":{"__proto__":[1,2,3,4,5,6],"x":'),
       base.replace('"labels":{', '"labels":{"__proto__":{"polluted":"yes"},'),
