@@ -14,6 +14,17 @@ export interface ViewSettings {
   hiddenComponents: string[];
 }
 
+/** A model saved under a name with its results (HyperSpy's store/restore). */
+export interface StoredModel {
+  name: string;
+  model: ModelDoc;
+  result: FitResult | null;
+  /** dataset the result belongs to */
+  dataset: string;
+  /** ISO time */
+  savedAt: string;
+}
+
 export interface SessionDoc {
   version: typeof SESSION_VERSION;
   datasets: Dataset[];
@@ -22,6 +33,7 @@ export interface SessionDoc {
   fit: FitSettings;
   result: FitResult | null;
   view: ViewSettings;
+  stored: StoredModel[];
 }
 
 export function emptySession(): SessionDoc {
@@ -33,5 +45,6 @@ export function emptySession(): SessionDoc {
     fit: defaultFitSettings(),
     result: null,
     view: { hiddenComponents: [] },
+    stored: [],
   };
 }

@@ -225,6 +225,7 @@ export function parseSessionJson(value: unknown, source: string): SessionDoc {
       fit: j.fit,
       result: j.result,
       view: j.view,
+      stored: j.stored,
     };
   } catch (e) {
     throw asSessionLoadError(name, e);

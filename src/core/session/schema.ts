@@ -247,6 +247,18 @@ export const sessionJsonSchema = z
     fit: fitSettingsSchema,
     result: fitResultSchema.nullable(),
     view: viewSchema,
+    stored: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(MAX_NAME_CHARS),
+          model: z.object({ components: z.array(componentSchema).max(10_000) }),
+          result: fitResultSchema.nullable(),
+          dataset: z.string().max(MAX_NAME_CHARS),
+          savedAt: z.string().max(64),
+        }),
+      )
+      .max(1000)
+      .default([]),
   })
   .superRefine((doc, ctx) => crossCheck(doc, ctx));
 

@@ -108,6 +108,7 @@ export function sampleSession(): SessionDoc {
     },
     result,
     view: { hiddenComponents: ['g2'] },
+    stored: [],
   };
 }
 
