@@ -11,7 +11,7 @@ import * as edit from '../core/model/edit';
 import { estimateComponent } from '../core/model/estimate';
 import type { FitRange, FitSettings } from '../core/fit/settings';
 import type { SessionDoc } from '../core/session/document';
-import { startFit, CancelledWithoutResult, type RunningFit } from '../workers/fit-client';
+import { startFit, CancelledWithoutResult, FitFailed, type RunningFit } from '../workers/fit-client';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -193,11 +193,12 @@ export async function runFit(): Promise<void> {
       session: { ...s.session, model: edit.setValues(s.session.model, result.values), result },
     }));
   } catch (e) {
-    if (e instanceof CancelledWithoutResult && e.lastProgress) {
+    if (e instanceof FitFailed && e.lastProgress) {
       const values = e.lastProgress.values;
       store.setState((s) => ({ session: { ...s.session, model: edit.setValues(s.session.model, values) } }));
-    }
-    alert(message(e));
+      if (!(e instanceof CancelledWithoutResult)) alert(`${message(e)} The best point reached was kept.`);
+      else alert(message(e));
+    } else alert(message(e));
   } finally {
     running = null;
     store.setState({ fitRunning: false, fitProgress: null });

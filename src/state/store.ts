@@ -25,6 +25,12 @@ export interface AppState {
   fitProgress: FitProgress | null;
   /** which range mode a plot selection adds */
   rangeMode: 'include' | 'exclude' | null;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** the last share link made (shown in the Share link URL field) */
+  shareUrl: string | null;
+  /** where the session was restored from at start-up, for the status line */
+  restoredFrom: 'link' | 'autosave' | 'demo' | null;
 }
 
 export const store = createStore<AppState>(() => ({
@@ -34,4 +40,8 @@ export const store = createStore<AppState>(() => ({
   fitRunning: false,
   fitProgress: null,
   rangeMode: null,
+  canUndo: false,
+  canRedo: false,
+  shareUrl: null,
+  restoredFrom: null,
 }));

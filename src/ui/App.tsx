@@ -5,6 +5,8 @@ import { FitPanel } from './FitPanel';
 import { ModelPanel } from './ModelPanel';
 import { ResultsTable } from './ResultsTable';
 import { SpectrumPlot } from './SpectrumPlot';
+import { SessionBar } from './SessionBar';
+import { StoredModels } from './StoredModels';
 
 export function App() {
   return (
@@ -12,6 +14,7 @@ export function App() {
       <header className="topbar">
         <h1>Fitbench</h1>
         <DataBar />
+        <SessionBar />
       </header>
       <AlertArea />
       <main className="layout">
@@ -22,6 +25,7 @@ export function App() {
         <aside className="side-column">
           <FitPanel />
           <ModelPanel />
+          <StoredModels />
         </aside>
       </main>
     </DropZone>

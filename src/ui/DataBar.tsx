@@ -1,4 +1,5 @@
-import { loadFiles, setColumns } from '../state/actions';
+import { loadDropped } from '../state/session-actions';
+import { setColumns } from '../state/actions';
 import { readFiles } from './read-files';
 import { useApp } from './use-app';
 
@@ -14,12 +15,12 @@ export function DataBar() {
           type="file"
           aria-label="Load data"
           multiple
-          accept=".csv,.tsv,.txt,.dat,.json,.npy"
+          accept=".csv,.tsv,.txt,.dat,.json,.npy,.fitbench.json"
           onChange={async (e) => {
             const input = e.currentTarget;
             const files = input.files ? Array.from(input.files) : [];
             input.value = '';
-            if (files.length > 0) loadFiles(await readFiles(files));
+            if (files.length > 0) loadDropped(await readFiles(files));
           }}
         />
       </label>

@@ -1,5 +1,5 @@
 import { useState, type ReactNode, type DragEvent } from 'react';
-import { loadFiles } from '../state/actions';
+import { loadDropped } from '../state/session-actions';
 import { readFiles } from './read-files';
 
 /** Files dropped anywhere on the window are loaded. */
@@ -8,7 +8,7 @@ export function DropZone({ children }: { children: ReactNode }) {
   const onDrop = async (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
-    if (e.dataTransfer.files.length > 0) loadFiles(await readFiles(Array.from(e.dataTransfer.files)));
+    if (e.dataTransfer.files.length > 0) loadDropped(await readFiles(Array.from(e.dataTransfer.files)));
   };
   return (
     <div

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ParameterDoc } from '../core/model/document';
 import type { Dataset } from '../core/data/dataset';
 import { setParameter } from '../state/actions';
+import { beginGesture, endGesture } from '../state/undo';
 import { sliderRange } from './slider-range';
 import { fmt, parseNumber } from './format';
 
@@ -56,6 +57,10 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
         step={step}
         value={value}
         disabled={disabled || twinned}
+        onPointerDown={() => beginGesture(`slider ${label}`)}
+        onPointerUp={endGesture}
+        onPointerCancel={endGesture}
+        onBlur={endGesture}
         onChange={(e) => setParameter(component, param, { value: Number(e.currentTarget.value) })}
       />
       <input
@@ -65,9 +70,13 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
         value={text}
         step="any"
         disabled={disabled || twinned}
-        onFocus={() => (editing.current = true)}
+        onFocus={() => {
+          editing.current = true;
+          beginGesture(`typing ${label}`);
+        }}
         onBlur={() => {
           editing.current = false;
+          endGesture();
           setText(fmt(value));
         }}
         onChange={(e) => {

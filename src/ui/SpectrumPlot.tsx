@@ -88,6 +88,21 @@ export function SpectrumPlot() {
       )}
       {!dataset && <p className="hint">Drop a data file anywhere on the window, or use Load data.</p>}
       <div ref={div} className="spectrum-plot" data-testid="spectrum-plot" />
+      {dataset && (
+        <div className="plot-export">
+          {(['png', 'svg'] as const).map((format) => (
+            <button
+              key={format}
+              type="button"
+              onClick={() => {
+                if (div.current) void Plotly.downloadImage(div.current, { format, filename: dataset.name.replace(/\.[^.]*$/, '') || 'plot', width: 1200, height: 700 });
+              }}
+            >
+              Plot {format.toUpperCase()}
+            </button>
+          ))}
+        </div>
+      )}
     </section>
   );
 }

@@ -38,7 +38,15 @@ export function startFit(job: FitJob, onProgress: (p: FitProgress) => void): Run
   let lastProgress: FitProgress | null = null;
   const early = new Promise<FitResult>((_, reject) => {
     rejectEarly = reject;
-    worker!.addEventListener('error', (e) => reject(new Error(`The fit worker failed: ${e.message || 'unknown error'}`)), { once: true });
+    worker!.addEventListener(
+      'error',
+      (e) => {
+        // a crashed worker (uncaught error, out of memory) is replaced on the next fit
+        dropWorker();
+        reject(new FitFailed(`The fit worker failed: ${e.message || 'it stopped (out of memory?)'}`, lastProgress));
+      },
+      { once: true },
+    );
   });
   const result = Promise.race([
     r.fit(job, cancelFlag, Comlink.proxy((p: FitProgress) => {
@@ -46,7 +54,10 @@ export function startFit(job: FitJob, onProgress: (p: FitProgress) => void): Run
       onProgress(p);
     })),
     early,
-  ]);
+  ]).catch((e: unknown) => {
+    if (e instanceof FitFailed) throw e;
+    throw new FitFailed(e instanceof Error ? e.message : String(e), lastProgress);
+  });
   return {
     result,
     cancel() {
@@ -61,9 +72,19 @@ export function startFit(job: FitJob, onProgress: (p: FitProgress) => void): Run
   };
 }
 
+/** A fit that ended without a result; `lastProgress` holds the best point reported before. */
+export class FitFailed extends Error {
+  constructor(
+    message: string,
+    public lastProgress: FitProgress | null,
+  ) {
+    super(message);
+  }
+}
+
 /** Raised when a fit was cancelled by terminating the worker (no shared memory). */
-export class CancelledWithoutResult extends Error {
-  constructor(public lastProgress: FitProgress | null) {
-    super('Fit cancelled; the last reported parameters were kept (no errors computed).');
+export class CancelledWithoutResult extends FitFailed {
+  constructor(lastProgress: FitProgress | null) {
+    super('Fit cancelled; the last reported parameters were kept (no errors computed).', lastProgress);
   }
 }
