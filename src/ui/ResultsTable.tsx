@@ -44,7 +44,7 @@ export function ResultsTable() {
         <dd>{result.nfev}</dd>
         <dt>time</dt>
         <dd>{fmt(result.elapsedMs, 3)} ms</dd>
-        <dt className="message-term">{result.converged ? 'converged' : result.cancelled ? 'cancelled' : 'not converged'}</dt>
+        <dt className="message-term">{result.converged ? 'status' : result.cancelled ? 'cancelled' : 'NOT converged'}</dt>
         <dd className="message" data-testid="fit-message">{result.message}</dd>
       </dl>
       <p className="hint">
