@@ -1,12 +1,12 @@
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
-  testDir: "bench",
+  testDir: ".",
   testMatch: "**/*.bench.ts",
   timeout: 300_000,
   workers: 1,
-  reporter: [['json', { outputFile: 'bench/out/playwright-bench.json' }]],
-  outputDir: "bench/out/test-results",
+  reporter: [['json', { outputFile: 'out/playwright-bench.json' }]],
+  outputDir: "out/test-results",
   use: {
     baseURL: 'http://127.0.0.1:4174',
     viewport: { width: 1400, height: 900 },
@@ -26,6 +26,7 @@ export default defineConfig({
   webServer: {
     command: 'node node_modules/vite/bin/vite.js preview --host 127.0.0.1 --port 4174 --strictPort',
     url: 'http://127.0.0.1:4174',
+    cwd: '..',
     reuseExistingServer: !process.env.CI,
     timeout: 30_000,
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimateMinMax } from './decimate';
+import { decimateMinMax, envelope } from './decimate';
 
 describe('decimateMinMax', () => {
   it('keeps small inputs whole', () => {
@@ -23,5 +23,21 @@ describe('decimateMinMax', () => {
     for (let i = 0; i < n; i++) min = Math.min(min, y[i]);
     expect(Math.min(...r.y)).toBe(min);
     for (let i = 1; i < r.x.length; i++) expect(r.x[i]).toBeGreaterThan(r.x[i - 1]);
+  });
+});
+
+describe('envelope', () => {
+  it('keeps the points when there are few, else min of lo and max of hi per column', () => {
+    const small = envelope([0, 1, 2], [1, 2, 3], [2, 3, 4], 10);
+    expect(Array.from(small.lo)).toEqual([1, 2, 3]);
+    const n = 1000;
+    const x = Array.from({ length: n }, (_, i) => i);
+    const lo = x.map((v) => -1 - (v % 7));
+    const hi = x.map((v) => 1 + (v % 5));
+    const e = envelope(x, lo, hi, 10);
+    expect(e.x.length).toBe(10);
+    expect(Math.min(...e.lo)).toBe(-7);
+    expect(Math.max(...e.hi)).toBe(5);
+    expect(e.x[0]).toBeCloseTo(49.5, 10);
   });
 });

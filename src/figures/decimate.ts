@@ -39,3 +39,42 @@ export function decimateMinMax(x: ArrayLike<number>, y: ArrayLike<number>, colum
   }
   return { x: Float64Array.from(outX), y: Float64Array.from(outY) };
 }
+
+export interface Envelope {
+  x: Float64Array;
+  lo: Float64Array;
+  hi: Float64Array;
+}
+
+/**
+ * Band envelope per pixel column (min of lo, max of hi, at the column's mean x); the points
+ * themselves when there are at most 2 per column. x must be sorted ascending.
+ */
+export function envelope(x: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, columns: number): Envelope {
+  const n = x.length;
+  if (n <= 2 * columns || n < 2) return { x: Float64Array.from(x), lo: Float64Array.from(lo), hi: Float64Array.from(hi) };
+  const x0 = x[0];
+  const span = x[n - 1] - x0 || 1;
+  const outX: number[] = [];
+  const outLo: number[] = [];
+  const outHi: number[] = [];
+  let i = 0;
+  while (i < n) {
+    const col = Math.min(columns - 1, Math.floor(((x[i] - x0) / span) * columns));
+    let sx = 0;
+    let k = 0;
+    let l = Infinity;
+    let h = -Infinity;
+    while (i < n && Math.min(columns - 1, Math.floor(((x[i] - x0) / span) * columns)) === col) {
+      sx += x[i];
+      k++;
+      if (lo[i] < l) l = lo[i];
+      if (hi[i] > h) h = hi[i];
+      i++;
+    }
+    outX.push(sx / k);
+    outLo.push(l);
+    outHi.push(h);
+  }
+  return { x: Float64Array.from(outX), lo: Float64Array.from(outLo), hi: Float64Array.from(outHi) };
+}

@@ -27,6 +27,8 @@ export interface AppState {
   rangeMode: 'include' | 'exclude' | null;
   canUndo: boolean;
   canRedo: boolean;
+  /** a slider drag (or typing into a value) is in progress: the plot keeps its axis ranges */
+  gesture: boolean;
   /** the last share link made (shown in the Share link URL field) */
   shareUrl: string | null;
   /** where the session was restored from at start-up, for the status line */
@@ -42,6 +44,7 @@ export const store = createStore<AppState>(() => ({
   rangeMode: null,
   canUndo: false,
   canRedo: false,
+  gesture: false,
   shareUrl: null,
   restoredFrom: null,
 }));

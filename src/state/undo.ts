@@ -48,11 +48,13 @@ export function redo(): void {
 export function beginGesture(key: string): void {
   if (gestureKey !== key) history.endGesture();
   gestureKey = key;
+  if (!store.getState().gesture) store.setState({ gesture: true });
 }
 
 export function endGesture(): void {
   gestureKey = null;
   history.endGesture();
+  if (store.getState().gesture) store.setState({ gesture: false });
 }
 
 /** Forgets the steps (after opening a session or a link). */
