@@ -1,7 +1,7 @@
 """Peer timing for `npm run bench`: fits the same problems with lmfit (MINPACK leastsq).
 
 Input: a JSON file {"problems": [{"name", "csv", "model": "3gauss"|"voigt2"|"nist", ...}]}.
-Output: one JSON object per problem on stdout: values, nfev, seconds per fit (Python start-up excluded).
+Output: one JSON list on stdout, per problem: values, nfev, median and minimum seconds per fit (Python start-up excluded).
 """
 import json
 import sys
@@ -42,13 +42,17 @@ def main():
         w = None if s is None else 1.0 / s
         reps = prob.get("reps", 20)
         r = m.fit(y, p, x=x, weights=w)  # warm-up
-        t0 = time.perf_counter()
+        times = []
         for _ in range(reps):
+            t0 = time.perf_counter()
             r = m.fit(y, p, x=x, weights=w)
-        dt = (time.perf_counter() - t0) / reps
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        dt = times[len(times) // 2]
         out.append({
             "name": prob["name"],
             "seconds": dt,
+            "min_seconds": times[0],
             "nfev": r.nfev,
             "chisqr": r.chisqr,
             "values": {k: v.value for k, v in r.params.items()},

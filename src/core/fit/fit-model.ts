@@ -82,40 +82,60 @@ function sameVector(a: ArrayLike<number>, b: Float64Array): boolean {
   return true;
 }
 
-export function leastSquaresProblem(o: Objective): LeastSquaresProblem {
+/**
+ * r_i = (y_i - m_i) / sigma_i and its Jacobian. With `jacobianAlongside`, every residual evaluation
+ * also computes the Jacobian and keeps it: Levenberg-Marquardt asks for the Jacobian at almost
+ * every point whose residuals it evaluated (each accepted step), and the model's value and
+ * derivatives share their costly parts (exp, Faddeeva), so this saves about a third of the model
+ * work (3 Gaussians: 4.4 -> 3.5 ms). Off for methods that rarely want derivatives (simplex).
+ */
+export function leastSquaresProblem(o: Objective, options: { jacobianAlongside?: boolean } = {}): LeastSquaresProblem {
   const { compiled, view, sigma } = o;
   const m = view.n;
   const n = compiled.nFree;
   const model = new Float64Array(m);
   const y = view.y;
+  const negInvSigma = new Float64Array(m);
+  for (let i = 0; i < m; i++) negInvSigma[i] = sigma ? -1 / sigma[i] : -1;
   const lastTheta = new Float64Array(n);
-  const lastJ = new Float64Array(m * n);
+  /** the last Jacobian, column-major */
+  const lastJc = new Float64Array(m * n);
   let cached = false;
+  const alongside = options.jacobianAlongside ?? false;
+  const fill = (theta: ArrayLike<number>): void => {
+    compiled.evaluateWithJacobianColumns(theta, model, lastJc);
+    for (let k = 0; k < n; k++) {
+      const o = k * m;
+      for (let i = 0; i < m; i++) lastJc[o + i] *= negInvSigma[i];
+    }
+    lastTheta.set(theta);
+    cached = true;
+  };
+  const ensure = (theta: ArrayLike<number>): void => {
+    // also serves the strategy's end-point check and the covariance, which ask again
+    if (!cached || !sameVector(theta, lastTheta)) fill(theta);
+  };
   return {
     m,
     n,
     lower: compiled.layout.lower,
     upper: compiled.layout.upper,
     residuals(theta, r) {
-      compiled.evaluate(theta, model);
+      if (alongside) fill(theta);
+      else compiled.evaluate(theta, model);
       if (sigma) for (let i = 0; i < m; i++) r[i] = (y[i] - model[i]) / sigma[i];
       else for (let i = 0; i < m; i++) r[i] = y[i] - model[i];
     },
     jacobian(theta, J) {
-      // the strategy's end-point check and the covariance ask again for the last Jacobian
-      if (cached && sameVector(theta, lastTheta)) {
-        J.set(lastJ);
-        return;
+      ensure(theta);
+      for (let k = 0; k < n; k++) {
+        const o = k * m;
+        for (let i = 0; i < m; i++) J[i * n + k] = lastJc[o + i];
       }
-      compiled.evaluateWithJacobian(theta, model, J);
-      for (let i = 0; i < m; i++) {
-        const s = sigma ? -1 / sigma[i] : -1;
-        const row = i * n;
-        for (let k = 0; k < n; k++) J[row + k] *= s;
-      }
-      lastTheta.set(theta);
-      lastJ.set(J.subarray(0, m * n));
-      cached = true;
+    },
+    jacobianColumns(theta, Jc) {
+      ensure(theta);
+      Jc.set(lastJc);
     },
   };
 }
@@ -157,7 +177,7 @@ function runOptimizer(o: Objective, settings: FitSettings, options: OptimizeOpti
   const useLeastSquares = o.stat.leastSquaresEquivalent !== undefined;
   const method = settings.method;
   if (useLeastSquares && (method === 'auto' || method === 'lm')) {
-    const ls = leastSquaresProblem(o);
+    const ls = leastSquaresProblem(o, { jacobianAlongside: true });
     if (method === 'lm') return { ...levenbergMarquardt(ls, theta0, options), method: 'lm', problem: ls };
     const res = fitLeastSquaresRobust(ls, theta0, options);
     return { ...res, method: res.method, problem: ls };

@@ -31,6 +31,8 @@ export interface CompiledModel {
   evaluate(theta: ArrayLike<number>, out: Float64Array): void;
   /** fills out with the model and J (n x nFree, row-major) with its derivatives */
   evaluateWithJacobian(theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void;
+  /** as evaluateWithJacobian, with J column-major (J[k*n + i]): contiguous writes, for tall problems */
+  evaluateWithJacobianColumns(theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void;
   /** value of one component (by index in componentNames) */
   evaluateComponent(index: number, theta: ArrayLike<number>, out: Float64Array): void;
 }
@@ -133,6 +135,27 @@ export function compileModel(
     }
   };
 
+  const evaluateWithJacobianColumns = (theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void => {
+    expandParameters(layout, theta, values, chainFree, chainFactor);
+    out.fill(0, 0, n);
+    J.fill(0, 0, n * nFree);
+    for (let c = 0; c < components.length; c++) {
+      const comp = components[c];
+      const jac = jacViews[c];
+      comp.type.evaluate(paramViews[c], coords, tmp, jac, n, comp.options);
+      for (let i = 0; i < n; i++) out[i] += tmp[i];
+      for (let k = 0; k < comp.nParams; k++) {
+        const s = comp.firstSlot + k;
+        const f = chainFree[s];
+        if (f < 0) continue;
+        const factor = chainFactor[s];
+        const col = jac[k];
+        const o = f * n;
+        for (let i = 0; i < n; i++) J[o + i] += factor * col[i];
+      }
+    }
+  };
+
   const evaluateComponent = (index: number, theta: ArrayLike<number>, out: Float64Array): void => {
     expandParameters(layout, theta, values);
     const comp = components[index];
@@ -147,6 +170,7 @@ export function compileModel(
     expand: (theta, v) => expandParameters(layout, theta, v),
     evaluate,
     evaluateWithJacobian,
+    evaluateWithJacobianColumns,
     evaluateComponent,
   };
 }

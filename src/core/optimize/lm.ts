@@ -94,7 +94,10 @@ export function levenbergMarquardt(
   const ftrial = new Float64Array(mm);
   const fgeo = new Float64Array(mm);
   const rvv = new Float64Array(mm);
-  const jrow = new Float64Array(m * n);
+  // the problem's Jacobian: column-major when it offers that (contiguous columns for the QR)
+  const colMajor = problem.jacobianColumns !== undefined;
+  const jrow = colMajor ? new Float64Array(0) : new Float64Array(m * n);
+  const jcol = colMajor ? new Float64Array(m * n) : new Float64Array(0);
   const a = new Float64Array(mm * n);
   const colnorm = new Float64Array(n);
   const g = new Float64Array(n);
@@ -169,20 +172,36 @@ export function levenbergMarquardt(
     // ---- outer iteration: new Jacobian ----
     if (options.shouldStop?.()) return finish(10, true);
     if (iterations >= maxIter) return finish(9);
-    problem.jacobian(x, jrow);
+    if (colMajor) problem.jacobianColumns!(x, jcol);
+    else problem.jacobian(x, jrow);
     njev++;
     options.onProgress?.({ iteration: iterations, nfev, statistic: fnorm * fnorm, theta: Float64Array.from(x) });
 
     // gradient, column norms and the active set
     g.fill(0);
     colnorm.fill(0);
-    for (let i = 0; i < m; i++) {
-      const ri = fvec[i];
-      const o = i * n;
+    if (colMajor) {
       for (let k = 0; k < n; k++) {
-        const jik = jrow[o + k];
-        g[k] += jik * ri;
-        colnorm[k] += jik * jik;
+        const o = k * m;
+        let gk = 0;
+        let ck = 0;
+        for (let i = 0; i < m; i++) {
+          const jik = jcol[o + i];
+          gk += jik * fvec[i];
+          ck += jik * jik;
+        }
+        g[k] = gk;
+        colnorm[k] = ck;
+      }
+    } else {
+      for (let i = 0; i < m; i++) {
+        const ri = fvec[i];
+        const o = i * n;
+        for (let k = 0; k < n; k++) {
+          const jik = jrow[o + k];
+          g[k] += jik * ri;
+          colnorm[k] += jik * jik;
+        }
       }
     }
     let finiteJ = true;
@@ -213,7 +232,8 @@ export function levenbergMarquardt(
     for (let j = 0; j < nf; j++) {
       const k = free[j];
       const oj = j * mm;
-      for (let i = 0; i < m; i++) a[oj + i] = jrow[i * n + k];
+      if (colMajor) a.set(jcol.subarray(k * m, k * m + m), oj);
+      else for (let i = 0; i < m; i++) a[oj + i] = jrow[i * n + k];
       for (let i = m; i < mm; i++) a[oj + i] = 0;
     }
     qrfac(mm, nf, a, ipvt, rdiag, acnorm, wqr);
@@ -286,7 +306,8 @@ export function levenbergMarquardt(
           for (let i = 0; i < m; i++) {
             let jv = 0;
             const o = i * n;
-            for (let j = 0; j < nf; j++) jv += jrow[o + free[j]] * p[free[j]];
+            if (colMajor) for (let j = 0; j < nf; j++) jv += jcol[free[j] * m + i] * p[free[j]];
+            else for (let j = 0; j < nf; j++) jv += jrow[o + free[j]] * p[free[j]];
             rvv[i] = (2 / hGeo) * ((fgeo[i] - fvec[i]) / hGeo - jv);
           }
           for (let i = m; i < mm; i++) rvv[i] = 0;

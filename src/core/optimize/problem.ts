@@ -13,6 +13,8 @@ export interface LeastSquaresProblem {
   residuals(theta: Float64Array, r: Float64Array): void;
   /** fills J (m x n, row-major): J[i*n + k] = d r_i / d theta_k */
   jacobian(theta: Float64Array, J: Float64Array): void;
+  /** optional, faster for tall problems: the same Jacobian column-major, Jc[k*m + i] = d r_i / d theta_k */
+  jacobianColumns?(theta: Float64Array, Jc: Float64Array): void;
   /** bounds per parameter (-Infinity / Infinity when unbounded) */
   lower: Float64Array;
   upper: Float64Array;
