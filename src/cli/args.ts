@@ -11,8 +11,10 @@ export interface ParsedArgs {
 /** Options that take a value; every other --name is a switch. */
 const VALUE_OPTIONS = new Set([
   'model', 'start', 'bounds', 'fix', 'method', 'stat', 'x-col', 'y-col', 'sigma-col', 'component', 'max-iter',
+  // uncertainty commands (uncertainty-commands.ts)
+  'param', 'params', 'points', 'sigma', 'cl', 'convention', 'grid', 'range', 'xrange', 'yrange',
 ]);
-const SWITCHES = new Set(['json', 'help']);
+const SWITCHES = new Set(['json', 'help', 'minos', 'frozen', 'reoptimize']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const [command = '', ...rest] = argv;
@@ -70,6 +72,15 @@ export const USAGE = `Usage: npm run -s cli -- <command> [options]
 
 Commands:
   fit <data file | session.fitbench.json>   fit a model to a dataset
+  errors <data> ... [--minos] [--sigma N]   fit, then MINOS (profile-likelihood) intervals of every free parameter
+  profile <data> ... --param P [--points N] [--frozen] [--range LO:HI]
+                                            Δstatistic along P, the others re-optimised (--frozen: kept at the best fit)
+  contour <data> ... --params A,B [--sigma 1,2 | --cl 0.683,0.954] [--convention coverage|gammapy] [--points N]
+                                            confidence contours of two parameters; levels in Δχ²: coverage
+                                            convention nσ = 2D region with the 1D nσ coverage (Δχ² 2.30, 6.18),
+                                            gammapy nσ: Δχ² = n²; --cl: 2D coverage (default --sigma 1)
+  surface <data> ... --params A,B --grid NxM [--reoptimize] [--xrange LO:HI] [--yrange LO:HI]
+                                            Δstatistic on a grid (default ±3 errors), others frozen unless --reoptimize
 
 Model (one of):
   --model EXPR                     a formula in x, e.g. "b1*(1-exp(-b2*x))"; its free symbols are parameters

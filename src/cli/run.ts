@@ -5,6 +5,7 @@
 import { parseArgs, UsageError, USAGE } from './args';
 import { fitCommand, type CommandOutput } from './fit-command';
 import { DataError } from './load-data';
+import { UNCERTAINTY_COMMANDS } from './uncertainty-commands';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -46,3 +47,5 @@ export function runCli(argv: string[], io: CliIo): number {
 export function registerCommand(name: string, f: (args: ReturnType<typeof parseArgs>) => CommandOutput): void {
   COMMANDS[name] = f;
 }
+
+for (const [name, f] of Object.entries(UNCERTAINTY_COMMANDS)) registerCommand(name, f);

@@ -6,7 +6,9 @@ import { store, type ColumnChoice } from './store';
 import { chooseColumns, readDataFiles, tableToSpectrum } from '../core/data/readers';
 import { makeDemoSpectrum } from '../core/data/demo';
 import type { ComponentOptions } from '../core/model/component-type';
-import { paramKey, type ModelDoc, type ParameterDoc } from '../core/model/document';
+import { paramKey, type ModelDoc, type ParameterDoc, type PriorDoc, type TwinDoc } from '../core/model/document';
+import { withTwin } from '../core/model/twins';
+import { priorProblem } from '../core/model/prior-check';
 import * as edit from '../core/model/edit';
 import { estimateComponent } from '../core/model/estimate';
 import type { FitRange, FitSettings } from '../core/fit/settings';
@@ -223,4 +225,37 @@ export function setComponentOrder(name: string, order: number): void {
 /** Replaces the whole model (scripts, stored models, loaded sessions). */
 export function replaceModel(model: ModelDoc): void {
   store.setState((s) => ({ session: { ...s.session, model, result: null } }));
+}
+
+/** Links a parameter to another (optionally through a function of x, the source value), or unlinks it. */
+export function setTwin(component: string, param: string, twin: TwinDoc | null): boolean {
+  const { session } = store.getState();
+  const d = activeDataset();
+  try {
+    const model = withTwin(session.model, component, param, twin, d ? Object.keys(d.coords) : ['x']);
+    store.setState((s) => ({ session: { ...s.session, model } }));
+    return true;
+  } catch (e) {
+    alert(`Cannot link ${component}.${param}: ${message(e)}`);
+    return false;
+  }
+}
+
+export function setPrior(component: string, param: string, prior: PriorDoc | null): boolean {
+  if (prior) {
+    const problem = priorProblem(prior);
+    if (problem) {
+      alert(`Prior of ${component}.${param}: ${problem}`);
+      return false;
+    }
+  }
+  const { session } = store.getState();
+  const model = edit.updateComponent(session.model, component, (c) => {
+    const doc = { ...c.params[param] };
+    if (prior) doc.prior = prior;
+    else delete doc.prior;
+    return { ...c, params: { ...c.params, [param]: doc } };
+  });
+  store.setState((s) => ({ session: { ...s.session, model } }));
+  return true;
 }

@@ -7,6 +7,7 @@ import { ResultsTable } from './ResultsTable';
 import { SpectrumPlot } from './SpectrumPlot';
 import { SessionBar } from './SessionBar';
 import { StoredModels } from './StoredModels';
+import { UncertaintyPanel } from './UncertaintyPanel';
 
 export function App() {
   return (
@@ -24,6 +25,7 @@ export function App() {
         </section>
         <aside className="side-column">
           <FitPanel />
+          <UncertaintyPanel />
           <ModelPanel />
           <StoredModels />
         </aside>

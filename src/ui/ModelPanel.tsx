@@ -1,7 +1,8 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { componentTypeNames, requireComponentType } from '../core/model/components/registry';
 import { EXPRESSION_TYPE } from '../core/model/compile';
-import type { ComponentDoc } from '../core/model/document';
+import { paramKey, type ComponentDoc } from '../core/model/document';
+import { resolvedValues } from '../core/model/twins';
 import { addComponent, estimate, removeComponent, setComponentActive, setComponentOrder, toggleComponentCurve } from '../state/actions';
 import { ParameterRow } from './ParameterRow';
 import { useApp } from './use-app';
@@ -47,7 +48,7 @@ function AddComponentMenu() {
   );
 }
 
-function ComponentCard({ c }: { c: ComponentDoc }) {
+function ComponentCard({ c, resolved, keys }: { c: ComponentDoc; resolved: Record<string, number> | null; keys: string[] }) {
   const dataset = useApp((s) => s.session.datasets[s.session.activeDataset] ?? null);
   const hidden = useApp((s) => s.session.view.hiddenComponents.includes(c.name));
   const fitRunning = useApp((s) => s.fitRunning);
@@ -87,21 +88,40 @@ function ComponentCard({ c }: { c: ComponentDoc }) {
       </div>
       {type && <div className="formula">{type.formula}</div>}
       {Object.entries(c.params).map(([p, doc]) => (
-        <ParameterRow key={p} component={c.name} param={p} doc={doc} dataset={dataset} liveValue={live?.[`${c.name}.${p}`]} disabled={fitRunning} />
+        <ParameterRow
+          key={p}
+          component={c.name}
+          param={p}
+          doc={doc}
+          dataset={dataset}
+          liveValue={live?.[`${c.name}.${p}`] ?? (doc.twin ? resolved?.[`${c.name}.${p}`] : undefined)}
+          disabled={fitRunning}
+          sources={keys.filter((k) => k !== `${c.name}.${p}`)}
+        />
       ))}
     </div>
   );
 }
 
 export function ModelPanel() {
-  const components = useApp((s) => s.session.model.components);
+  const model = useApp((s) => s.session.model);
+  const variables = useApp((s) => s.session.datasets[s.session.activeDataset]?.coords);
+  const components = model.components;
+  const resolved = useMemo(() => {
+    try {
+      return resolvedValues(model, variables ? Object.keys(variables) : ['x']);
+    } catch {
+      return null;
+    }
+  }, [model, variables]);
+  const keys = useMemo(() => components.filter((c) => c.active).flatMap((c) => Object.keys(c.params).map((p) => paramKey(c.name, p))), [components]);
   return (
     <section className="panel model-panel" aria-label="Model">
       <h2>Model</h2>
       <AddComponentMenu />
       {components.length === 0 && <p className="hint">No components yet: add one to start.</p>}
       {components.map((c) => (
-        <ComponentCard key={c.name} c={c} />
+        <ComponentCard key={c.name} c={c} resolved={resolved} keys={keys} />
       ))}
     </section>
   );

@@ -4,6 +4,8 @@ import type { Dataset } from '../core/data/dataset';
 import { setParameter } from '../state/actions';
 import { beginGesture, endGesture } from '../state/undo';
 import { sliderRange } from './slider-range';
+import { ParameterLinks } from './ParameterLinks';
+import { priorText } from '../core/model/prior-check';
 import { fmt, parseNumber } from './format';
 
 interface Props {
@@ -11,14 +13,17 @@ interface Props {
   param: string;
   doc: ParameterDoc;
   dataset: Dataset | null;
-  /** value shown while a fit runs (the plot follows the fit) */
+  /** value shown while a fit runs (the plot follows the fit), or a twin's resolved value */
   liveValue?: number;
   disabled: boolean;
+  /** keys of the other parameters (twin sources) */
+  sources: string[];
 }
 
 const SLIDER_STEPS = 1000;
 
-export function ParameterRow({ component, param, doc, dataset, liveValue, disabled }: Props) {
+export function ParameterRow({ component, param, doc, dataset, liveValue, disabled, sources }: Props) {
+  const [linksOpen, setLinksOpen] = useState(false);
   const label = `${component} ${param}`;
   const value = liveValue ?? doc.value;
   const [text, setText] = useState(fmt(value));
@@ -114,7 +119,20 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
         disabled={disabled}
         onBlur={(e) => setBound('upper', e.currentTarget.value)}
       />
+      <button
+        type="button"
+        className={doc.twin || doc.prior ? 'links-button active' : 'links-button'}
+        aria-label={`${label} link and prior`}
+        aria-expanded={linksOpen}
+        title="Twin this parameter to another, or give it a prior"
+        disabled={disabled}
+        onClick={() => setLinksOpen(!linksOpen)}
+      >
+        link
+      </button>
       {doc.twin && <span className="twin-note">= {doc.twin.expr ? doc.twin.expr.replace(/\bx\b/g, doc.twin.source) : doc.twin.source}</span>}
+      {doc.prior && <span className="prior-note">prior {priorText(doc.prior)}</span>}
+      {linksOpen && <ParameterLinks component={component} param={param} doc={doc} sources={sources} onClose={() => setLinksOpen(false)} />}
     </div>
   );
 }

@@ -1,9 +1,13 @@
 import { STATISTIC_LABELS } from '../core/fit/settings';
 import { fmt } from './format';
 import { useApp } from './use-app';
+import { useStore } from 'zustand';
+import { uncertaintyStore } from '../state/uncertainty';
 
 export function ResultsTable() {
   const result = useApp((s) => s.session.result);
+  const minos = useStore(uncertaintyStore, (s) => (s.result === result ? s.minos : null));
+  const minosRunning = useStore(uncertaintyStore, (s) => s.running?.kind === 'minos');
   if (!result) return <section className="panel results" aria-label="Results"><p className="hint">Fit to see values, errors and the statistic here.</p></section>;
   const rows = Object.entries(result.parameters);
   return (
@@ -15,6 +19,8 @@ export function ResultsTable() {
             <th scope="col">Parameter</th>
             <th scope="col">Value</th>
             <th scope="col">Error</th>
+            <th scope="col" title="MINOS (profile-likelihood) lower error">MINOS −</th>
+            <th scope="col" title="MINOS (profile-likelihood) upper error">MINOS +</th>
             <th scope="col">Note</th>
           </tr>
         </thead>
@@ -27,6 +33,17 @@ export function ResultsTable() {
                 <td>{dot >= 0 ? key.slice(dot + 1) : key}</td>
                 <td>{fmt(p.value, 7)}</td>
                 <td title={p.errorReason}>{fmt(p.error, 3)}</td>
+                {(['lower', 'upper'] as const).map((side) => {
+                  const m = minos?.[key];
+                  const v = m ? m[side] : null;
+                  const valid = m ? m[side === 'lower' ? 'lowerValid' : 'upperValid'] : true;
+                  const reason = m ? m[side === 'lower' ? 'lowerReason' : 'upperReason'] : null;
+                  return (
+                    <td key={side} className={m && v !== null && !valid ? 'minos-invalid' : undefined} title={reason ?? undefined}>
+                      {v !== null ? fmt(v, 3) + (valid ? '' : ' *') : m && minosRunning ? '…' : m && reason ? '—' : ''}
+                    </td>
+                  );
+                })}
                 <td>{p.atBound ? `at ${p.atBound} bound` : (p.errorReason ?? '')}</td>
               </tr>
             );
