@@ -2,6 +2,7 @@
 import { makeSpectrum, type Dataset } from '../dataset';
 import { LoadError } from './load-error';
 import type { Table } from './delimited';
+import { CONSTANT_NAMES, FUNCTION_NAMES } from '../../expr/ast';
 
 export interface ColumnChoice {
   x: number;
@@ -101,6 +102,9 @@ export function describeChoice(table: Table, choice: ColumnChoice): string {
   return `x = ${x}, y = ${name(choice.y)}, sigma = ${choice.sigma === null ? 'none (unit weights)' : name(choice.sigma)}`;
 }
 
+/** names a formula reads as functions or constants, never as data columns */
+const RESERVED = new Set([...FUNCTION_NAMES, ...CONSTANT_NAMES]);
+
 /** The spectrum from chosen columns; sigma must be finite and > 0 (LoadError naming the file and line). */
 export function tableToSpectrum(table: Table, choice: ColumnChoice): Dataset {
   const n = table.columns.length;
@@ -127,7 +131,18 @@ export function tableToSpectrum(table: Table, choice: ColumnChoice): Dataset {
     }
   }
   const d = makeSpectrum(table.file, table.data[choice.x], table.data[choice.y], sigma);
-  d.notes = [...table.notes, describeChoice(table, choice)];
+  // the other named columns are independent variables a formula may use (e.g. `a*x + b*temp`)
+  const extra: string[] = [];
+  if (table.hasHeader) {
+    table.columns.forEach((name, i) => {
+      if (i === choice.x || i === choice.y || i === choice.sigma) return;
+      const v = name.trim();
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) || v === 'x' || v in d.coords || RESERVED.has(v)) return;
+      d.coords[v] = Float64Array.from(table.data[i]);
+      extra.push(v);
+    });
+  }
+  d.notes = [...table.notes, ...(extra.length > 0 ? [`other columns usable in formulas: ${extra.join(', ')}`] : []), describeChoice(table, choice)];
   if (table.hasHeader) d.labels = { x: table.columns[choice.x], y: table.columns[choice.y] };
   return d;
 }
