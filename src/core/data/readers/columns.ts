@@ -103,7 +103,7 @@ export function describeChoice(table: Table, choice: ColumnChoice): string {
 }
 
 /** names a formula reads as functions or constants, never as data columns */
-const RESERVED = new Set([...FUNCTION_NAMES, ...CONSTANT_NAMES]);
+const RESERVED = new Set<string>([...FUNCTION_NAMES, ...CONSTANT_NAMES]);
 
 /** The spectrum from chosen columns; sigma must be finite and > 0 (LoadError naming the file and line). */
 export function tableToSpectrum(table: Table, choice: ColumnChoice): Dataset {
