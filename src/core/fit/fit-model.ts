@@ -103,11 +103,7 @@ export function leastSquaresProblem(o: Objective, options: { jacobianAlongside?:
   let cached = false;
   const alongside = options.jacobianAlongside ?? false;
   const fill = (theta: ArrayLike<number>): void => {
-    compiled.evaluateWithJacobianColumns(theta, model, lastJc);
-    for (let k = 0; k < n; k++) {
-      const o = k * m;
-      for (let i = 0; i < m; i++) lastJc[o + i] *= negInvSigma[i];
-    }
+    compiled.evaluateWithJacobianColumns(theta, model, lastJc, negInvSigma);
     lastTheta.set(theta);
     cached = true;
   };

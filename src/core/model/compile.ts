@@ -31,8 +31,11 @@ export interface CompiledModel {
   evaluate(theta: ArrayLike<number>, out: Float64Array): void;
   /** fills out with the model and J (n x nFree, row-major) with its derivatives */
   evaluateWithJacobian(theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void;
-  /** as evaluateWithJacobian, with J column-major (J[k*n + i]): contiguous writes, for tall problems */
-  evaluateWithJacobianColumns(theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void;
+  /**
+   * as evaluateWithJacobian, with J column-major (J[k*n + i]): contiguous writes, for tall problems;
+   * rowScale (optional) multiplies row i of J (e.g. -1/sigma_i for residual Jacobians)
+   */
+  evaluateWithJacobianColumns(theta: ArrayLike<number>, out: Float64Array, J: Float64Array, rowScale?: Float64Array): void;
   /** value of one component (by index in componentNames) */
   evaluateComponent(index: number, theta: ArrayLike<number>, out: Float64Array): void;
 }
@@ -135,7 +138,7 @@ export function compileModel(
     }
   };
 
-  const evaluateWithJacobianColumns = (theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void => {
+  const evaluateWithJacobianColumns = (theta: ArrayLike<number>, out: Float64Array, J: Float64Array, rowScale?: Float64Array): void => {
     expandParameters(layout, theta, values, chainFree, chainFactor);
     out.fill(0, 0, n);
     J.fill(0, 0, n * nFree);
@@ -151,7 +154,8 @@ export function compileModel(
         const factor = chainFactor[s];
         const col = jac[k];
         const o = f * n;
-        for (let i = 0; i < n; i++) J[o + i] += factor * col[i];
+        if (rowScale) for (let i = 0; i < n; i++) J[o + i] += factor * col[i] * rowScale[i];
+        else for (let i = 0; i < n; i++) J[o + i] += factor * col[i];
       }
     }
   };

@@ -27,6 +27,10 @@
  */
 import { enorm } from '../linalg/enorm';
 import { applyQt, qrfac } from '../linalg/qrfac';
+import { choleskyQr, makeCholeskyQrWork } from '../linalg/cholesky-qr';
+
+/** Jacobians with at least this many rows per free column take the Gram-matrix route to R */
+const TALL_ROWS_PER_COLUMN = 20;
 import { qrsolv } from '../linalg/qrsolv';
 import { LM_MESSAGES, lmConverged } from './lm-messages';
 import { modelReduction, multiplyRPt, projectStep, scaledNorm, truncateStep } from './lm-steps';
@@ -122,6 +126,7 @@ export function levenbergMarquardt(
   const sdiag = new Float64Array(n);
   const wsolve = new Float64Array(n);
   const lw = makeLmparWork(n);
+  const cqr = makeCholeskyQrWork(n);
 
   const resid = (theta: Float64Array, out: Float64Array): number => {
     problem.residuals(theta, out);
@@ -228,22 +233,26 @@ export function levenbergMarquardt(
       return finish(13);
     }
 
-    // QR of the free columns (column-major, zero-padded to mm rows)
-    for (let j = 0; j < nf; j++) {
-      const k = free[j];
-      const oj = j * mm;
-      if (colMajor) a.set(jcol.subarray(k * m, k * m + m), oj);
-      else for (let i = 0; i < m; i++) a[oj + i] = jrow[i * n + k];
-      for (let i = m; i < mm; i++) a[oj + i] = 0;
-    }
-    qrfac(mm, nf, a, ipvt, rdiag, acnorm, wqr);
-    for (let i = 0; i < mm; i++) qtv[i] = fvec[i];
-    applyQt(mm, nf, a, qtv);
-    for (let j = 0; j < nf; j++) {
-      qtf[j] = qtv[j];
-      const oj = j * nf;
-      for (let i = 0; i < j; i++) r[i + oj] = a[i + j * mm];
-      r[j + oj] = rdiag[j];
+    // R and Q^T f of the free columns: for tall, well-conditioned Jacobians from the Gram matrix
+    // (cholesky-qr.ts, a quarter of the flops), otherwise Householder QR (column-major, zero-padded to mm rows)
+    const viaGram = colMajor && !geodesic && m >= TALL_ROWS_PER_COLUMN * nf && choleskyQr(m, nf, jcol, free, fvec, r, ipvt, acnorm, qtf, cqr);
+    if (!viaGram) {
+      for (let j = 0; j < nf; j++) {
+        const k = free[j];
+        const oj = j * mm;
+        if (colMajor) a.set(jcol.subarray(k * m, k * m + m), oj);
+        else for (let i = 0; i < m; i++) a[oj + i] = jrow[i * n + k];
+        for (let i = m; i < mm; i++) a[oj + i] = 0;
+      }
+      qrfac(mm, nf, a, ipvt, rdiag, acnorm, wqr);
+      for (let i = 0; i < mm; i++) qtv[i] = fvec[i];
+      applyQt(mm, nf, a, qtv);
+      for (let j = 0; j < nf; j++) {
+        qtf[j] = qtv[j];
+        const oj = j * nf;
+        for (let i = 0; i < j; i++) r[i + oj] = a[i + j * mm];
+        r[j + oj] = rdiag[j];
+      }
     }
 
     // scaled gradient norm (cosine between r and the free columns of J)
