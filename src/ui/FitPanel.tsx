@@ -33,6 +33,13 @@ export function FitPanel() {
             ))}
           </select>
         </label>
+        <label title="Posterior: the priors set on parameters (link button) enter the fit (maximum a posteriori)">
+          Objective{' '}
+          <select aria-label="Objective" value={fit.objective ?? 'likelihood'} disabled={running} onChange={(e) => setFitSettings({ objective: e.currentTarget.value as 'likelihood' | 'posterior' })}>
+            <option value="likelihood">likelihood</option>
+            <option value="posterior">posterior (MAP, with priors)</option>
+          </select>
+        </label>
       </div>
       <div className="fit-row">
         <button type="button" className="primary" onClick={() => void runFit()} disabled={running}>

@@ -100,3 +100,54 @@ describe('statistics', () => {
     expect(gl.statistic.value).toBeCloseTo(chi.statistic.value / 2 + 10 * Math.log(0.2 * Math.sqrt(2 * Math.PI)), 9);
   });
 });
+
+describe('maximum a posteriori', () => {
+  it('a straight line with Gaussian priors gives the conjugate posterior mode and covariance', () => {
+    const x = [0, 1, 2, 3, 4, 5];
+    const y = [1.2, 2.8, 5.3, 6.9, 9.2, 10.8];
+    const s = 0.5;
+    const d = makeSpectrum('line', Float64Array.from(x), Float64Array.from(y), new Float64Array(6).fill(s));
+    const model = line();
+    model.components[0].params.a.prior = { kind: 'gaussian', mu: 1.5, sigma: 0.1 };
+    model.components[0].params.b.prior = { kind: 'gaussian', mu: 0, sigma: 2 };
+    const r = fitModel(d, model, { ...defaultFitSettings(), objective: 'posterior' });
+    // precision P = X^T X / s^2 + diag(1/0.1^2, 1/2^2); mode = P^-1 (X^T y / s^2 + (1.5/0.01, 0))
+    let sxx = 0;
+    let sx = 0;
+    let sxy = 0;
+    let sy = 0;
+    for (let i = 0; i < 6; i++) {
+      sxx += x[i] * x[i];
+      sx += x[i];
+      sxy += x[i] * y[i];
+      sy += y[i];
+    }
+    const w = 1 / (s * s);
+    const P = [
+      [w * sxx + 100, w * sx],
+      [w * sx, w * 6 + 0.25],
+    ];
+    const rhs = [w * sxy + 150, w * sy];
+    const det = P[0][0] * P[1][1] - P[0][1] * P[1][0];
+    const a = (P[1][1] * rhs[0] - P[0][1] * rhs[1]) / det;
+    const b = (P[0][0] * rhs[1] - P[1][0] * rhs[0]) / det;
+    expect(r.parameters.a.value).toBeCloseTo(a, 6);
+    expect(r.parameters.b.value).toBeCloseTo(b, 6);
+    expect(r.parameters.a.error!).toBeCloseTo(Math.sqrt(P[1][1] / det), 5);
+    expect(r.parameters.b.error!).toBeCloseTo(Math.sqrt(P[0][0] / det), 5);
+    expect(r.objective).toBe('posterior');
+    // the likelihood fit ignores the priors
+    const ml = fitModel(d, model, defaultFitSettings());
+    expect(Math.abs(ml.parameters.a.value - a)).toBeGreaterThan(0.05);
+  });
+
+  it('a uniform prior bounds the parameter', () => {
+    const x = [0, 1, 2, 3];
+    const d = makeSpectrum('l', Float64Array.from(x), Float64Array.from(x.map((v) => 2 * v + 1)), new Float64Array(4).fill(0.1));
+    const model = line();
+    model.components[0].params.a.prior = { kind: 'uniform', lower: 0, upper: 1.5 };
+    const r = fitModel(d, model, { ...defaultFitSettings(), objective: 'posterior' });
+    expect(r.parameters.a.value).toBeCloseTo(1.5, 8);
+    expect(r.parameters.a.atBound).toBe('upper');
+  });
+});

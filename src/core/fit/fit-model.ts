@@ -17,6 +17,7 @@ import { sumOfSquaresProblem } from '../optimize/sum-of-squares';
 import { getStatistic, type Statistic } from '../stats';
 import { covarianceFromJacobian, covarianceFromModelJacobian, type CovarianceResult } from '../uncertainty/covariance';
 import { makeFitView, type FitView } from './fit-view';
+import { fitMap, freePriors, mapCovariance, sumLogPrior } from './map-objective';
 import type { FitProgress, FitResult, ParameterResult } from './result';
 import type { FitSettings } from './settings';
 
@@ -244,9 +245,15 @@ export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSetting
     ...(settings.maxIterations ? { maxIterations: settings.maxIterations } : {}),
   };
 
+  const priors = settings.objective === 'posterior' && nFree > 0 ? freePriors(o, model) : [];
   let opt: RunResult;
+  let mapBounds: { lower: Float64Array; upper: Float64Array } | null = null;
   if (nFree === 0) {
     opt = { theta: new Float64Array(0), statistic: 0, nfev: 1, njev: 0, iterations: 0, converged: true, cancelled: false, message: 'no free parameters: statistic evaluated', method: 'none', problem: null };
+  } else if (priors.length > 0) {
+    const r = fitMap(o, priors, layout.theta0, options);
+    mapBounds = { lower: r.problem.lower, upper: r.problem.upper };
+    opt = { ...r, method: `MAP (${r.method})`, problem: null };
   } else {
     opt = runOptimizer(o, settings, options);
   }
@@ -255,7 +262,7 @@ export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSetting
   compiled.evaluate(theta, modelValues);
   const statValue = stat.value(view.y, modelValues, sigma, null, view.n);
   const dof = view.n - nFree;
-  const cov = covarianceAt(o, theta, statValue, dof, opt.problem);
+  const cov = mapBounds ? mapCovariance(o, priors, theta, mapBounds.lower, mapBounds.upper) : covarianceAt(o, theta, statValue, dof, opt.problem);
 
   const slotValues = new Float64Array(layout.slots.length);
   compiled.expand(theta, slotValues);
@@ -288,5 +295,11 @@ export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSetting
     errorsScaled: stat.name === 'chi2' && sigma === null,
   };
   if (cov?.reason) result.covarianceReason = cov.reason;
+  if (mapBounds) {
+    result.objective = 'posterior';
+    result.logPrior = sumLogPrior(priors, theta);
+    result.errorsScaled = false;
+    result.message = `${result.message} (maximum a posteriori with ${priors.length} prior${priors.length === 1 ? '' : 's'})`;
+  }
   return result;
 }

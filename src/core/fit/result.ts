@@ -30,6 +30,10 @@ export interface FitResult {
   elapsedMs: number;
   /** errors scaled by the reduced statistic (data without sigma) */
   errorsScaled: boolean;
+  /** 'posterior' for a maximum a posteriori fit (priors included); absent for a likelihood fit */
+  objective?: 'likelihood' | 'posterior';
+  /** sum of the log prior densities at the result (MAP fits) */
+  logPrior?: number;
 }
 
 export interface FitProgress {

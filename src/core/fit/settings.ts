@@ -14,6 +14,8 @@ export interface FitSettings {
   statistic: StatisticName;
   ranges: FitRange[];
   maxIterations?: number;
+  /** 'posterior': maximise likelihood x priors (MAP); default 'likelihood' (priors ignored) */
+  objective?: 'likelihood' | 'posterior';
 }
 
 export const METHOD_LABELS: Record<MethodName, string> = {

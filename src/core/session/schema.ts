@@ -131,6 +131,7 @@ export const fitSettingsSchema = z.object({
   statistic: z.enum(['chi2', 'cash', 'gauss', 'poisson']),
   ranges: z.array(fitRangeSchema).max(10_000),
   maxIterations: z.int().min(1).max(1e9).optional(),
+  objective: z.enum(['likelihood', 'posterior']).optional(),
 });
 
 export const parameterResultSchema = z.object({
@@ -158,6 +159,24 @@ export const fitResultSchema = z.object({
   nfev: lenientNumber,
   elapsedMs: lenientNumber,
   errorsScaled: z.boolean(),
+  objective: z.enum(['likelihood', 'posterior']).optional(),
+  logPrior: lenientNumber.optional(),
+});
+
+/** Joint fits of all datasets (core/fit/joint-document.ts); its meaning is checked against the model when fitting. */
+export const jointSchema = z.object({
+  perDataset: z.array(z.string().min(1).max(2 * MAX_KEY_CHARS)).max(10_000),
+  datasetVars: z.array(safeRecord(finite)).max(10_000),
+  relations: z
+    .array(
+      z.object({
+        param: z.string().min(1).max(2 * MAX_KEY_CHARS),
+        expr: z.string().min(1).max(MAX_EXPR_CHARS),
+        params: safeRecord(parameterSchema),
+      }),
+    )
+    .max(10_000),
+  perDatasetStart: safeRecord(z.array(finite).max(10_000)).optional(),
 });
 
 export const viewSchema = z.object({
@@ -223,6 +242,20 @@ function crossCheck(doc: unknown, ctx: IssueSink): void {
       });
     }
   }
+  const joint = (doc as { joint?: unknown }).joint;
+  if (datasets && typeof joint === 'object' && joint !== null) {
+    const { datasetVars, perDatasetStart } = joint as { datasetVars?: unknown; perDatasetStart?: unknown };
+    if (Array.isArray(datasetVars) && datasetVars.length > datasets.length) {
+      ctx.addIssue({ code: 'custom', path: ['joint', 'datasetVars'], message: `has ${datasetVars.length} entries, but there are ${datasets.length} datasets` });
+    }
+    if (typeof perDatasetStart === 'object' && perDatasetStart !== null) {
+      for (const [k, v] of Object.entries(perDatasetStart)) {
+        if (Array.isArray(v) && v.length !== datasets.length) {
+          ctx.addIssue({ code: 'custom', path: ['joint', 'perDatasetStart', k], message: `has ${v.length} start values, but there are ${datasets.length} datasets` });
+        }
+      }
+    }
+  }
   const model = d.model as { components?: unknown } | undefined;
   if (model && typeof model === 'object' && Array.isArray(model.components)) {
     const seen = new Map<string, number>();
@@ -259,6 +292,7 @@ export const sessionJsonSchema = z
       )
       .max(1000)
       .default([]),
+    joint: jointSchema.optional(),
   })
   .superRefine((doc, ctx) => crossCheck(doc, ctx));
 
