@@ -13,8 +13,10 @@ const VALUE_OPTIONS = new Set([
   'model', 'start', 'bounds', 'fix', 'method', 'stat', 'x-col', 'y-col', 'sigma-col', 'component', 'max-iter',
   // uncertainty commands (uncertainty-commands.ts)
   'param', 'params', 'points', 'sigma', 'cl', 'convention', 'grid', 'range', 'xrange', 'yrange',
+  // joint fits of several datasets (joint-command.ts)
+  'per-dataset', 'dataset-vars', 'relation',
 ]);
-const SWITCHES = new Set(['json', 'help', 'minos', 'frozen', 'reoptimize']);
+const SWITCHES = new Set(['json', 'help', 'minos', 'frozen', 'reoptimize', 'sequential']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const [command = '', ...rest] = argv;
@@ -72,6 +74,8 @@ export const USAGE = `Usage: npm run -s cli -- <command> [options]
 
 Commands:
   fit <data file | session.fitbench.json>   fit a model to a dataset
+  fit <data1> <data2> ... [joint options]   one model, several datasets, one joint fit (summed statistic);
+                                            a session file with several datasets is fitted jointly too
   errors <data> ... [--minos] [--sigma N]   fit, then MINOS (profile-likelihood) intervals of every free parameter
   profile <data> ... --param P [--points N] [--frozen] [--range LO:HI]
                                             Δstatistic along P, the others re-optimised (--frozen: kept at the best fit)
@@ -95,4 +99,13 @@ Options:
   --x-col NAME --y-col NAME --sigma-col NAME   columns (default: x/first, y/second, sigma|error|err/none)
   --max-iter N               iteration limit
   --json                     print one JSON object (see docs); otherwise a table
+Joint fits (several data files or folders holding data.json + noise_map.json; parameters are shared unless):
+  --per-dataset name,...     parameters free per dataset, reported as name[0], name[1], ... (a bare parameter
+                             name such as sigma is enough when only one component has it)
+  --dataset-vars x=1,2,3     one value per dataset of a named variable (repeat, or separate with ;)
+  --relation "sigma=m*x+c"   the parameter's value in each dataset is a formula in the dataset variables and
+                             hyperparameters (its other symbols, fitted once, reported by name); repeatable;
+                             log10, ln, exp, division... allowed. --start/--bounds/--fix take hyperparameters
+                             (m=2), and --start takes per-dataset copies (sigma[1]=20)
+  --sequential               fit each dataset alone instead; JSON {"fits": [...]}
 Exit codes: 0 fitted, 1 the fit failed, 2 bad arguments.`;

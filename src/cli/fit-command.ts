@@ -1,4 +1,4 @@
-/** `fit <data file>`: one dataset, a model from the arguments, the core's fitModel. */
+/** `fit <data file>`: one dataset, a model from the arguments, the core's fitModel (several datasets: joint-command.ts). */
 import { fitModel } from '../core/fit/fit-model';
 import type { FitSettings, MethodName, StatisticName } from '../core/fit/settings';
 import { defaultFitSettings } from '../core/fit/settings';
@@ -8,6 +8,8 @@ import type { ModelDoc } from '../core/model/document';
 import { DataError, loadDataset, readSessionIfAny } from './load-data';
 import { applyParameterArgs, modelFromArgs } from './model-args';
 import { fitResultJson, fitResultTable } from './output';
+import { hasJointFlags, jointFitCommand } from './joint-command';
+import type { SessionDoc } from '../core/session/document';
 
 const METHODS: MethodName[] = ['auto', 'lm', 'simplex', 'lbfgsb'];
 const STATS: StatisticName[] = ['chi2', 'cash', 'gauss', 'poisson'];
@@ -38,7 +40,10 @@ export interface CommandOutput {
 export function fitInputs(args: ParsedArgs): { dataset: Dataset; model: ModelDoc; settings: FitSettings } {
   if (args.positionals.length !== 1) throw new UsageError(`${args.command} takes one data or session file`);
   const path = args.positionals[0];
-  const session = readSessionIfAny(path);
+  return inputsFrom(args, path, readSessionIfAny(path));
+}
+
+function inputsFrom(args: ParsedArgs, path: string, session: SessionDoc | null): { dataset: Dataset; model: ModelDoc; settings: FitSettings } {
   if (session) {
     const dataset = session.datasets[session.activeDataset];
     if (!dataset) throw new DataError(`${path}: the session holds no dataset`);
@@ -52,7 +57,13 @@ export function fitInputs(args: ParsedArgs): { dataset: Dataset; model: ModelDoc
 }
 
 export function fitCommand(args: ParsedArgs): CommandOutput {
-  const { dataset, model, settings } = fitInputs(args);
+  // several datasets (files, or a session holding several), joint options or --sequential: joint-command.ts
+  if (args.positionals.length > 1 || hasJointFlags(args) || args.switches.has('sequential')) return jointFitCommand(args);
+  if (args.positionals.length !== 1) throw new UsageError(`${args.command} takes one data or session file`);
+  const path = args.positionals[0];
+  const session = readSessionIfAny(path);
+  if (session && session.datasets.length > 1) return jointFitCommand(args, session);
+  const { dataset, model, settings } = inputsFrom(args, path, session);
   const result = fitModel(dataset, model, settings, { now: () => performance.now() });
   const json = args.switches.has('json');
   return {

@@ -1,9 +1,11 @@
 /** Reads data files from disk for the runner (Node only) through the same core readers as the app. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Dataset } from '../core/data/dataset';
 import { readDataFiles, tableToSpectrum, type ColumnChoice, type Table } from '../core/data/readers';
 import { UsageError, single, type ParsedArgs } from './args';
 import { loadSessionText } from '../core/session/load';
+import { jointSchema } from '../core/session/schema';
 import type { SessionDoc } from '../core/session/document';
 
 export class DataError extends Error {}
@@ -34,7 +36,48 @@ export function runnerDefaultColumns(table: Table): ColumnChoice {
   return { x: xi, y: yi, sigma: sigma >= 0 && sigma !== xi && sigma !== yi ? sigma : null };
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const NOISE_MAP_FILES = ['noise_map.json', 'noise-map.json', 'noisemap.json'];
+
+/** A PyAutoFit dataset folder: data.json with noise_map.json beside it (sigma); named by the path given. */
+function loadFolder(path: string): Dataset {
+  let entries: string[];
+  try {
+    entries = readdirSync(path);
+  } catch (e) {
+    throw new DataError(`Cannot read ${path}: ${(e as Error).message}`);
+  }
+  const data = entries.find((f) => f.toLowerCase() === 'data.json');
+  if (!data) throw new DataError(`${path} is a folder without a data.json; give a data file, or a folder holding data.json (and noise_map.json)`);
+  const noise = entries.find((f) => NOISE_MAP_FILES.includes(f.toLowerCase()));
+  const folder = basename(path.replace(/[\\/]+$/, '')) || 'data';
+  const files = [data, ...(noise ? [noise] : [])].map((f) => {
+    try {
+      return { name: `${folder}/${f}`, bytes: new Uint8Array(readFileSync(join(path, f))) };
+    } catch (e) {
+      throw new DataError(`Cannot read ${join(path, f)}: ${(e as Error).message}`);
+    }
+  });
+  const { datasets, errors } = readDataFiles(files);
+  if (errors.length > 0) throw new DataError(errors.map((e) => e.message).join('\n'));
+  if (datasets.length === 0) throw new DataError(`${path}: no dataset found`);
+  return { ...datasets[0], name: path };
+}
+
 export function loadDataset(path: string, args: ParsedArgs): Dataset {
+  if (isDirectory(path)) {
+    if (single(args, 'x-col') !== undefined || single(args, 'y-col') !== undefined || single(args, 'sigma-col') !== undefined) {
+      throw new UsageError(`--x-col/--y-col/--sigma-col apply to delimited text files; ${path} is a folder`);
+    }
+    return loadFolder(path);
+  }
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
@@ -66,6 +109,7 @@ export function loadDataset(path: string, args: ParsedArgs): Dataset {
 /** A session file saved by the app (`.fitbench.json`, or any JSON whose format is fitbench-session), else null. */
 export function readSessionIfAny(path: string): SessionDoc | null {
   let text: string;
+  if (isDirectory(path)) return null;
   try {
     const bytes = readFileSync(path);
     if (!path.toLowerCase().endsWith('.json')) return null;
@@ -74,9 +118,16 @@ export function readSessionIfAny(path: string): SessionDoc | null {
     throw new DataError(`Cannot read ${path}: ${(e as Error).message}`);
   }
   if (!path.toLowerCase().endsWith('.fitbench.json') && !/"format"\s*:\s*"fitbench-session"/.test(text)) return null;
+  let session: SessionDoc;
   try {
-    return loadSessionText(text, path);
+    session = loadSessionText(text, path);
   } catch (e) {
     throw new DataError(e instanceof Error ? e.message : String(e));
   }
+  // the joint-fit settings (validated by the session schema) when the loader does not carry them
+  if (session.joint === undefined && /"joint"\s*:/.test(text)) {
+    const parsed = jointSchema.safeParse((JSON.parse(text) as { joint?: unknown }).joint);
+    if (parsed.success) session.joint = parsed.data;
+  }
+  return session;
 }

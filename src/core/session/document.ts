@@ -5,6 +5,7 @@
 import type { Dataset } from '../data/dataset';
 import type { ModelDoc } from '../model/document';
 import type { FitResult } from '../fit/result';
+import type { JointDoc } from '../fit/joint-document';
 import { defaultFitSettings, type FitSettings } from '../fit/settings';
 
 export const SESSION_VERSION = 1;
@@ -34,6 +35,8 @@ export interface SessionDoc {
   result: FitResult | null;
   view: ViewSettings;
   stored: StoredModel[];
+  /** joint fit of all datasets: parameters free per dataset, dataset variables, relations (absent: all shared) */
+  joint?: JointDoc;
 }
 
 export function emptySession(): SessionDoc {

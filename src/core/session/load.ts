@@ -226,6 +226,7 @@ export function parseSessionJson(value: unknown, source: string): SessionDoc {
       result: j.result,
       view: j.view,
       stored: j.stored,
+      ...(j.joint ? { joint: j.joint } : {}),
     };
   } catch (e) {
     throw asSessionLoadError(name, e);
