@@ -13,7 +13,11 @@ import * as edit from '../core/model/edit';
 import { estimateComponent } from '../core/model/estimate';
 import type { FitRange, FitSettings } from '../core/fit/settings';
 import type { SessionDoc } from '../core/session/document';
-import { startFit, CancelledWithoutResult, FitFailed, type RunningFit } from '../workers/fit-client';
+import { startFit, startSequential, CancelledWithoutResult, FitFailed, type RunningFit, type RunningSequential } from '../workers/fit-client';
+import type { Dataset } from '../core/data/dataset';
+import { emptyJoint, type JointDoc } from '../core/fit/joint-document';
+import type { FitResult } from '../core/fit/result';
+import { combineSequential } from '../core/fit/combine-sequential';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -68,17 +72,119 @@ export function loadFiles(files: { name: string; bytes: Uint8Array }[]): void {
     const t = tables.get(d.name);
     if (t) sources[d.name] = { table: t, choice: chooseColumns(t) };
   }
+  // new files join the datasets already open (a file of the same name replaces its old version);
+  // the demo is replaced, model and all
+  const kept = wasDemo ? [] : prev.session.datasets.filter((d) => !datasets.some((n) => n.name === d.name));
+  const all = [...kept, ...datasets];
   store.setState((s) => ({
     sources,
     session: {
       ...s.session,
-      datasets,
-      activeDataset: 0,
+      datasets: all,
+      activeDataset: kept.length,
       model: wasDemo ? { components: [] } : s.session.model,
       result: null,
       fit: { ...s.session.fit, ranges: [] },
+      joint: wasDemo ? undefined : s.session.joint,
     },
   }));
+}
+
+export function selectDataset(index: number): void {
+  const { session } = store.getState();
+  if (index < 0 || index >= session.datasets.length || index === session.activeDataset) return;
+  setSession({ activeDataset: index });
+}
+
+export function renameDataset(index: number, name: string): void {
+  const { session, sources } = store.getState();
+  const d = session.datasets[index];
+  const next = name.trim().slice(0, 200);
+  if (!d || next === d.name) return;
+  if (!next) {
+    alert('A dataset needs a name.');
+    return;
+  }
+  if (session.datasets.some((o, i) => i !== index && o.name === next)) {
+    alert(`There is already a dataset named ${next}.`);
+    return;
+  }
+  const datasets = session.datasets.map((o, i) => (i === index ? { ...o, name: next } : o));
+  const src = { ...sources };
+  if (src[d.name]) {
+    src[next] = src[d.name];
+    delete src[d.name];
+  }
+  const hidden = (session.view.hiddenDatasets ?? []).map((h) => (h === d.name ? next : h));
+  store.setState({ sources: src, session: { ...session, datasets, view: { ...session.view, hiddenDatasets: hidden } } });
+}
+
+export function removeDataset(index: number): void {
+  const { session } = store.getState();
+  if (index < 0 || index >= session.datasets.length) return;
+  const datasets = session.datasets.filter((_, i) => i !== index);
+  const joint = session.joint ? { ...session.joint, datasetVars: session.joint.datasetVars.filter((_, i) => i !== index) } : undefined;
+  const active = Math.min(session.activeDataset >= index && session.activeDataset > 0 ? session.activeDataset - 1 : session.activeDataset, Math.max(0, datasets.length - 1));
+  store.setState({ session: { ...session, datasets, activeDataset: active, joint, result: null } });
+}
+
+export function toggleDatasetHidden(name: string): void {
+  const { session } = store.getState();
+  const hidden = session.view.hiddenDatasets ?? [];
+  setSession({ view: { ...session.view, hiddenDatasets: hidden.includes(name) ? hidden.filter((h) => h !== name) : [...hidden, name] } });
+}
+
+export function setJoint(joint: JointDoc): void {
+  setSession({ joint });
+}
+
+/** The datasets a joint or sequential fit uses (not hidden), with their dataset variables. */
+export function fitDatasets(): { datasets: Dataset[]; joint: JointDoc } {
+  const { session } = store.getState();
+  const hidden = new Set(session.view.hiddenDatasets ?? []);
+  const joint = session.joint ?? emptyJoint();
+  const keep = session.datasets.map((d, i) => ({ d, i })).filter(({ d }) => !hidden.has(d.name));
+  return {
+    datasets: keep.map(({ d }) => d),
+    joint: { ...joint, datasetVars: keep.map(({ i }) => joint.datasetVars[i] ?? {}) },
+  };
+}
+
+export async function runJointFit(): Promise<void> {
+  const { datasets, joint } = fitDatasets();
+  if (datasets.length < 2) {
+    alert('A joint fit needs at least two (visible) datasets; use Fit for one.');
+    return;
+  }
+  await runFit({ datasets, doc: joint });
+}
+
+/** Fits each visible dataset alone; the results go to the Parameters table with a Dataset column. */
+export async function runSequentialFit(): Promise<void> {
+  const { session, fitRunning } = store.getState();
+  const { datasets } = fitDatasets();
+  if (fitRunning || datasets.length === 0) return;
+  if (!session.model.components.some((c) => c.active)) {
+    alert('Add a component before fitting.');
+    return;
+  }
+  store.setState({ fitRunning: true, fitProgress: null });
+  const run = startSequential({ datasets, model: session.model, settings: session.fit }, (p) => store.setState({ fitProgress: p }));
+  running = run;
+  try {
+    const results = await run.result;
+    const ok: { name: string; result: FitResult }[] = [];
+    results.forEach((r, i) => {
+      if ('error' in r) alert(r.error);
+      else ok.push({ name: datasets[i].name, result: r });
+    });
+    if (ok.length > 0) store.setState((s) => ({ session: { ...s.session, result: combineSequential(ok) } }));
+  } catch (e) {
+    alert(message(e));
+  } finally {
+    running = null;
+    store.setState({ fitRunning: false, fitProgress: null });
+  }
 }
 
 /** Rebuilds a delimited-text dataset with other x / y / sigma columns. */
@@ -136,7 +242,13 @@ export function setComponentActive(name: string, active: boolean): void {
 }
 
 export function setParameter(component: string, param: string, patch: Partial<ParameterDoc>): void {
-  setModel(edit.updateParameter(store.getState().session.model, component, param, patch));
+  const { session } = store.getState();
+  const model = edit.updateParameter(session.model, component, param, patch);
+  // after a joint or sequential fit the plot draws each dataset's fitted values; an edit hands
+  // the plot back to the model being edited (the table keeps the fitted numbers)
+  if (session.result?.datasetValues) {
+    store.setState({ session: { ...session, model, result: { ...session.result, datasetValues: undefined } } });
+  } else setModel(model);
 }
 
 export function estimate(name: string): void {
@@ -176,9 +288,9 @@ export function setRangeMode(mode: 'include' | 'exclude' | null): void {
   store.setState({ rangeMode: mode });
 }
 
-let running: RunningFit | null = null;
+let running: RunningFit | RunningSequential | null = null;
 
-export async function runFit(): Promise<void> {
+export async function runFit(joint?: { datasets: Dataset[]; doc: JointDoc }): Promise<void> {
   const d = activeDataset();
   const { session, fitRunning } = store.getState();
   if (!d || fitRunning) return;
@@ -187,12 +299,13 @@ export async function runFit(): Promise<void> {
     return;
   }
   store.setState({ fitRunning: true, fitProgress: null });
-  const job = { dataset: d, model: session.model, settings: session.fit };
+  const job = { dataset: d, model: session.model, settings: session.fit, joint };
   running = startFit(job, (p) => store.setState({ fitProgress: p }));
   try {
     const result = await running.result;
+    // a joint result's values carry [i] suffixes; the model keeps the shared ones
     store.setState((s) => ({
-      session: { ...s.session, model: edit.setValues(s.session.model, result.values), result },
+      session: { ...s.session, model: edit.setValues(s.session.model, joint ? (result.datasetValues?.[0] ?? {}) : result.values), result },
     }));
   } catch (e) {
     if (e instanceof FitFailed && e.lastProgress) {

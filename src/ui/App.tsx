@@ -7,6 +7,7 @@ import { ResultsTable } from './ResultsTable';
 import { SpectrumPlot } from './SpectrumPlot';
 import { SessionBar } from './SessionBar';
 import { StoredModels } from './StoredModels';
+import { DatasetsPanel } from './DatasetsPanel';
 import { UncertaintyPanel } from './UncertaintyPanel';
 
 export function App() {
@@ -22,6 +23,7 @@ export function App() {
         <section className="plot-column">
           <SpectrumPlot />
           <ResultsTable />
+          <DatasetsPanel />
         </section>
         <aside className="side-column">
           <FitPanel />

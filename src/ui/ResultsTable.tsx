@@ -10,6 +10,15 @@ export function ResultsTable() {
   const minosRunning = useStore(uncertaintyStore, (s) => s.running?.kind === 'minos');
   if (!result) return <section className="panel results" aria-label="Results"><p className="hint">Fit to see values, errors and the statistic here.</p></section>;
   const rows = Object.entries(result.parameters);
+  const multi = result.datasets !== undefined && result.datasets.length > 0;
+  /** `Gaussian.sigma[1]` -> ['Gaussian', 'sigma', dataset name of index 1] */
+  const split = (key: string): [string, string, string] => {
+    const m = /^(.*)\[(\d+)\]$/.exec(key);
+    const base = m ? m[1] : key;
+    const ds = m && result.datasets ? (result.datasets[Number(m[2])]?.name ?? m[2]) : multi ? 'all' : '';
+    const dot = base.lastIndexOf('.');
+    return [dot >= 0 ? base.slice(0, dot) : '', dot >= 0 ? base.slice(dot + 1) : base, ds];
+  };
   return (
     <section className="panel results" aria-label="Results">
       <table aria-label="Parameters" className="params-table">
@@ -22,15 +31,16 @@ export function ResultsTable() {
             <th scope="col" title="MINOS (profile-likelihood) lower error">MINOS −</th>
             <th scope="col" title="MINOS (profile-likelihood) upper error">MINOS +</th>
             <th scope="col">Note</th>
+            {multi && <th scope="col">Dataset</th>}
           </tr>
         </thead>
         <tbody>
           {rows.map(([key, p]) => {
-            const dot = key.lastIndexOf('.');
+            const [comp, param, ds] = split(key);
             return (
-              <tr key={key} className={p.atBound ? 'at-bound' : undefined}>
-                <td>{dot >= 0 ? key.slice(0, dot) : ''}</td>
-                <td>{dot >= 0 ? key.slice(dot + 1) : key}</td>
+              <tr key={key} className={p.atBound ? 'at-bound' : undefined} data-key={key}>
+                <td>{comp}</td>
+                <td>{param}</td>
                 <td>{fmt(p.value, 7)}</td>
                 <td title={p.errorReason}>{fmt(p.error, 3)}</td>
                 {(['lower', 'upper'] as const).map((side) => {
@@ -45,6 +55,22 @@ export function ResultsTable() {
                   );
                 })}
                 <td>{p.atBound ? `at ${p.atBound} bound` : (p.errorReason ?? '')}</td>
+                {multi && <td>{ds}</td>}
+              </tr>
+            );
+          })}
+          {Object.entries(result.derived ?? {}).map(([key, d]) => {
+            const [comp, param, ds] = split(key);
+            return (
+              <tr key={key} className="derived" data-key={key}>
+                <td>{comp}</td>
+                <td>{param}</td>
+                <td>{fmt(d.value, 7)}</td>
+                <td>{fmt(d.error, 3)}</td>
+                <td />
+                <td />
+                <td>{d.relation}</td>
+                {multi && <td>{ds}</td>}
               </tr>
             );
           })}
@@ -57,6 +83,12 @@ export function ResultsTable() {
         <dd data-testid="reduced-statistic">{fmt(result.reducedStatistic)}</dd>
         <dt>dof</dt>
         <dd>{result.dof}</dd>
+        {result.totalFree !== undefined && (
+          <>
+            <dt>free</dt>
+            <dd data-testid="total-free">{result.totalFree}</dd>
+          </>
+        )}
         <dt>evaluations</dt>
         <dd>{result.nfev}</dd>
         <dt>time</dt>

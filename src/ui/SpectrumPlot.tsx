@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import Plotly from 'plotly.js-cartesian-dist-min';
 import type { Layout } from 'plotly.js';
 import { evaluateCurves, type ModelCurves } from '../core/model/display';
+import { setValues } from '../core/model/edit';
 import { buildSpectrumFigure } from '../figures/spectrum-figure';
 import { addRange } from '../state/actions';
 import { store } from '../state/store';
@@ -28,7 +29,14 @@ let revision = 0;
 
 export function SpectrumPlot() {
   const dataset = useApp((s) => s.session.datasets[s.session.activeDataset] ?? null);
-  const model = useApp((s) => s.session.model);
+  const docModel = useApp((s) => s.session.model);
+  const result = useApp((s) => s.session.result);
+  // after a joint or sequential fit each dataset is drawn with its own fitted values
+  const model = useMemo(() => {
+    if (!dataset || !result?.datasets || !result.datasetValues) return docModel;
+    const k = result.datasets.findIndex((d) => d.name === dataset.name);
+    return k >= 0 && result.datasetValues[k] ? setValues(docModel, result.datasetValues[k]) : docModel;
+  }, [docModel, result, dataset]);
   const hidden = useApp((s) => s.session.view.hiddenComponents);
   const ranges = useApp((s) => s.session.fit.ranges);
   const live = useApp((s) => s.fitProgress?.values);

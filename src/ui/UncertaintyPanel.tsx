@@ -130,6 +130,18 @@ export function UncertaintyPanel() {
     );
   }
 
+  if (result.datasets) {
+    return (
+      <section className="panel uncertainty-panel" aria-label="Uncertainty">
+        <h2>Uncertainty</h2>
+        <p className="hint">
+          Profiles, contours and MINOS work on single-dataset fits; this result comes from several datasets (its errors and
+          correlations are in the Parameters table). Fit one dataset with Fit to use them.
+        </p>
+      </section>
+    );
+  }
+
   const running = state.running;
   const busy = running !== null || fitRunning;
   const sigmas = [sig1 ? 1 : 0, sig2 ? 2 : 0].filter((s) => s > 0);

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { FitProgress, FitResult } from '../core/fit/result';
-import type { FitJob, FitWorkerApi } from './fit-protocol';
+import type { FitJob, FitWorkerApi, SequentialJob } from './fit-protocol';
 
 export interface RunningFit {
   result: Promise<FitResult>;
@@ -31,12 +31,28 @@ function dropWorker(): void {
 }
 
 export function startFit(job: FitJob, onProgress: (p: FitProgress) => void): RunningFit {
+  return start((r, flag, cb) => r.fit(job, flag, cb), onProgress);
+}
+
+export interface RunningSequential {
+  result: Promise<(FitResult | { error: string })[]>;
+  cancel(): void;
+}
+
+export function startSequential(job: SequentialJob, onProgress: (p: FitProgress) => void): RunningSequential {
+  return start((r, flag, cb) => r.fitEach(job, flag, cb), onProgress);
+}
+
+function start<T>(
+  call: (r: Comlink.Remote<FitWorkerApi>, flag: Int32Array | null, cb: (p: FitProgress) => void) => Promise<T>,
+  onProgress: (p: FitProgress) => void,
+): { result: Promise<T>; cancel(): void } {
   const shared = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated;
   const cancelFlag = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
   const r = getRemote();
   let rejectEarly: ((e: Error) => void) | null = null;
   let lastProgress: FitProgress | null = null;
-  const early = new Promise<FitResult>((_, reject) => {
+  const early = new Promise<T>((_, reject) => {
     rejectEarly = reject;
     worker!.addEventListener(
       'error',
@@ -49,10 +65,14 @@ export function startFit(job: FitJob, onProgress: (p: FitProgress) => void): Run
     );
   });
   const result = Promise.race([
-    r.fit(job, cancelFlag, Comlink.proxy((p: FitProgress) => {
-      lastProgress = p;
-      onProgress(p);
-    })),
+    call(
+      r,
+      cancelFlag,
+      Comlink.proxy((p: FitProgress) => {
+        lastProgress = p;
+        onProgress(p);
+      }),
+    ),
     early,
   ]).catch((e: unknown) => {
     if (e instanceof FitFailed) throw e;

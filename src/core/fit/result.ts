@@ -34,6 +34,11 @@ export interface FitResult {
   objective?: 'likelihood' | 'posterior';
   /** sum of the log prior densities at the result (MAP fits) */
   logPrior?: number;
+  /** joint fits: per-dataset statistic, free-parameter count, values per dataset, relation values */
+  datasets?: { name: string; statistic: number; nPoints: number }[];
+  totalFree?: number;
+  datasetValues?: Record<string, number>[];
+  derived?: Record<string, { value: number; error: number | null; errorReason?: string; relation: string; dataset: number }>;
 }
 
 export interface FitProgress {

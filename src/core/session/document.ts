@@ -13,6 +13,8 @@ export const SESSION_VERSION = 1;
 export interface ViewSettings {
   /** components whose curves are hidden in the plot */
   hiddenComponents: string[];
+  /** datasets left out of joint and sequential fits (kept in the session) */
+  hiddenDatasets?: string[];
 }
 
 /** A model saved under a name with its results (HyperSpy's store/restore). */

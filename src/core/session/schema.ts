@@ -161,6 +161,13 @@ export const fitResultSchema = z.object({
   errorsScaled: z.boolean(),
   objective: z.enum(['likelihood', 'posterior']).optional(),
   logPrior: lenientNumber.optional(),
+  // joint fits of several datasets
+  datasets: z.array(z.object({ name: z.string().max(MAX_NAME_CHARS), statistic: lenientNumber, nPoints: lenientNumber })).max(10_000).optional(),
+  totalFree: lenientNumber.optional(),
+  datasetValues: z.array(safeRecord(lenientNumber)).max(10_000).optional(),
+  derived: safeRecord(
+    z.object({ value: lenientNumber, error: lenientNumber.nullable(), errorReason: z.string().max(MAX_TEXT_CHARS).optional(), relation: z.string().max(MAX_TEXT_CHARS), dataset: z.int().min(0) }),
+  ).optional(),
 });
 
 /** Joint fits of all datasets (core/fit/joint-document.ts); its meaning is checked against the model when fitting. */
@@ -181,6 +188,7 @@ export const jointSchema = z.object({
 
 export const viewSchema = z.object({
   hiddenComponents: z.array(z.string().max(MAX_COMPONENT_NAME_CHARS)),
+  hiddenDatasets: z.array(z.string().max(MAX_NAME_CHARS)).max(10_000).optional(),
 });
 
 type IssueSink = { addIssue(issue: { code: 'custom'; message: string; path: (string | number)[]; input?: unknown }): void };

@@ -81,6 +81,8 @@ export interface CompiledPrior {
   logDensity(x: number): number;
   /** d ln p / dx (0 outside the support) */
   derivative(x: number): number;
+  /** d^2 ln p / dx^2 (0 outside the support) */
+  secondDerivative(x: number): number;
   /** one draw from the prior; throws PriorError when the prior is improper */
   sample(rng: Rng): number;
   /** mean and standard deviation of the prior (NaN when improper) */
@@ -151,6 +153,7 @@ export function compilePrior(p: PriorDoc, fallbackLower = -Infinity, fallbackUpp
         proper,
         logDensity: (x) => (x >= lo && x <= hi ? lp : -Infinity),
         derivative: () => 0,
+        secondDerivative: () => 0,
         sample(rng) {
           need(proper, 'a uniform prior with an infinite bound cannot be sampled');
           return lo + (hi - lo) * rng.uniform();
@@ -174,6 +177,7 @@ export function compilePrior(p: PriorDoc, fallbackLower = -Infinity, fallbackUpp
         proper: true,
         logDensity: (x) => (x >= lo && x <= hi ? -Math.log(x) - lnNorm : -Infinity),
         derivative: (x) => (x >= lo && x <= hi ? -1 / x : 0),
+        secondDerivative: (x) => (x >= lo && x <= hi ? 1 / (x * x) : 0),
         sample: (rng) => Math.min(hi, Math.max(lo, Math.exp(la + w * rng.uniform()))),
         mean,
         sd: Math.sqrt(Math.max(0, m2 - mean * mean)),
@@ -214,6 +218,7 @@ export function compilePrior(p: PriorDoc, fallbackLower = -Infinity, fallbackUpp
           return c - 0.5 * z * z;
         },
         derivative: (x) => (x >= a && x <= b ? -(x - m) / (s * s) : 0),
+        secondDerivative: (x) => (x >= a && x <= b ? -1 / (s * s) : 0),
         sample: (rng) => Math.min(b, Math.max(a, m + s * sampleTruncatedStandardNormal(rng, alpha, beta))),
         mean: m + s * d1,
         sd: s * Math.sqrt(Math.max(0, 1 + d2 - d1 * d1)),
