@@ -24,6 +24,21 @@ export function DataBar() {
           }}
         />
       </label>
+      <label className="button secondary" title="A folder of data files, e.g. PyAutoFit dataset folders with data.json and noise_map.json">
+        Load folder
+        <input
+          type="file"
+          aria-label="Load folder"
+          multiple
+          {...({ webkitdirectory: '' } as Record<string, string>)}
+          onChange={async (e) => {
+            const input = e.currentTarget;
+            const files = input.files ? Array.from(input.files) : [];
+            input.value = '';
+            if (files.length > 0) loadDropped(await readFiles(files));
+          }}
+        />
+      </label>
       {dataset && (
         <span className="dataset-info" data-testid="dataset-info">
           <strong>{dataset.name}</strong> · {dataset.values.length} points{dataset.sigma ? ' · with sigma' : ''}

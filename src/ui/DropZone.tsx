@@ -1,6 +1,6 @@
 import { useState, type ReactNode, type DragEvent } from 'react';
 import { loadDropped } from '../state/session-actions';
-import { readFiles } from './read-files';
+import { readDrop } from './read-files';
 
 /** Files dropped anywhere on the window are loaded. */
 export function DropZone({ children }: { children: ReactNode }) {
@@ -8,7 +8,7 @@ export function DropZone({ children }: { children: ReactNode }) {
   const onDrop = async (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
-    if (e.dataTransfer.files.length > 0) loadDropped(await readFiles(Array.from(e.dataTransfer.files)));
+    if (e.dataTransfer.files.length > 0 || e.dataTransfer.items.length > 0) loadDropped(await readDrop(e.dataTransfer));
   };
   return (
     <div
