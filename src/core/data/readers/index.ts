@@ -1,13 +1,22 @@
 /**
  * Reading dropped or picked files into datasets. Browser-safe (bytes in, no fs); never throws:
  * every problem comes back as a LoadError naming its file.
+ *
+ * Spectrum images: a 3-D .npy array (rows, cols, channels) is read as a cube (npy-cube.ts; signal
+ * axis = channel number, 0 + 1 * k); 1-D and 2-D arrays stay spectra as before. EMSA/MSA files
+ * (.msa / .emsa / .ems, or any text starting with `#FORMAT : EMSA`) are spectra; several MSA files
+ * read together are one stack cube [1, n, channels] (msa.ts readMsaStack, one pixel per file in
+ * the order given). When their calibrations differ they are kept as separate spectra, each with a
+ * note saying why they were not stacked.
  */
 import type { Dataset } from '../dataset';
 import { asLoadError, LoadError } from './load-error';
 import { readDelimited, type Table } from './delimited';
 import { chooseColumns, tableToSpectrum } from './columns';
 import { readDataNoisePair, readJson } from './json';
-import { isNpy, readNpy } from './npy';
+import { readMsa, readMsaStack, isMsa } from './msa';
+import { isNpy, npyToSpectrum, parseNpy } from './npy';
+import { npyToCube } from './npy-cube';
 import { baseName, decodeText, dirName, extension, looksBinary } from './text';
 
 export { LoadError, asLoadError } from './load-error';
@@ -17,6 +26,8 @@ export { chooseColumns, tableToSpectrum, describeChoice, type ColumnChoice } fro
 export { readJson, readDataNoisePair, jsonValueToSpectrum } from './json';
 export { parseNpy, npyToSpectrum, readNpy, isNpy, type NpyArray } from './npy';
 export { writeNpy } from './npy-write';
+export { npyToCube, readNpyCube, type NpyCubeOptions } from './npy-cube';
+export { parseMsa, readMsa, readMsaStack, isMsa, type MsaSpectrum } from './msa';
 
 export interface DataFile {
   /** file name, possibly with a folder path ('run1/data.json') */
@@ -34,22 +45,32 @@ export interface ReadResult {
 const TEXT_EXTENSIONS = new Set(['csv', 'tsv', 'txt', 'dat', 'asc', 'xy', 'prn', 'tab', 'ssv']);
 const NOISE_MAP_NAMES = new Set(['noise_map.json', 'noise-map.json', 'noisemap.json']);
 
-type Reader = 'delimited' | 'json' | 'npy';
+const MSA_EXTENSIONS = new Set(['msa', 'emsa', 'ems']);
+
+type Reader = 'delimited' | 'json' | 'npy' | 'msa';
 
 /** How to read a file: the magic bytes first, then the extension, then a look at the text. */
 function sniff(file: DataFile): Reader {
   if (isNpy(file.bytes)) return 'npy';
   const ext = extension(file.name);
   if (ext === 'npy') return 'npy';
+  if (MSA_EXTENSIONS.has(ext)) return 'msa';
   if (ext === 'json') return 'json';
-  if (TEXT_EXTENSIONS.has(ext)) return 'delimited';
   if (ext === 'npz') throw new LoadError(file.name, '.npz archives are not supported; save one array with numpy.save (.npy)');
   const text = decodeText(file.bytes.subarray(0, 4096));
+  if (isMsa(text)) return 'msa';
+  if (TEXT_EXTENSIONS.has(ext)) return 'delimited';
   if (looksBinary(file.bytes, text)) {
     throw new LoadError(file.name, `unknown file type${ext ? ` '.${ext}'` : ''} with binary content; supported: .csv .tsv .txt .dat .json .npy`);
   }
   const first = text.trimStart()[0];
   return first === '[' || first === '{' ? 'json' : 'delimited';
+}
+
+/** A .npy file: a 3-D array is a spectrum image (cube), anything else a spectrum (npy.ts). */
+function readNpyFile(file: DataFile): Dataset {
+  const arr = parseNpy(file.name, file.bytes);
+  return arr.shape.length === 3 ? npyToCube(file.name, arr) : npyToSpectrum(file.name, arr);
 }
 
 /** Reads files into spectra; pairs PyAutoFit's data.json + noise_map.json of one folder. */
@@ -92,7 +113,48 @@ export function readDataFiles(files: DataFile[]): ReadResult {
     skipped.set(dir, [...(skipped.get(dir) ?? []), baseName(f.name)]);
   });
 
+  // EMSA/MSA files: sniffed first, so that several of them become one stack (added where the first one is)
+  const readers = list.map((f, i): Reader | LoadError | null => {
+    if (consumed.has(i) || [...pairFolders.values()].some((p) => p.data === i)) return null;
+    try {
+      return sniff(f);
+    } catch (e) {
+      return asLoadError(f.name, e);
+    }
+  });
+  const msaIndices = readers.flatMap((r, i) => (r === 'msa' ? [i] : []));
+  const msaDatasets = new Map<number, Dataset>();
+  if (msaIndices.length > 0) {
+    const good: number[] = [];
+    for (const i of msaIndices) {
+      try {
+        msaDatasets.set(i, readMsa(list[i]));
+        good.push(i);
+      } catch (e) {
+        errors.push(asLoadError(list[i].name, e));
+      }
+    }
+    if (good.length > 1) {
+      try {
+        const stack = readMsaStack(good.map((i) => list[i]));
+        for (const i of good) msaDatasets.delete(i);
+        msaDatasets.set(good[0], stack);
+      } catch (e) {
+        const why = asLoadError(list[good[0]].name, e).message;
+        for (const i of good) {
+          const d = msaDatasets.get(i)!;
+          d.notes = [...(d.notes ?? []), `not stacked with the other EMSA/MSA files: ${why}`];
+        }
+      }
+    }
+  }
+
   list.forEach((f, i) => {
+    if (readers[i] === 'msa') {
+      const d = msaDatasets.get(i);
+      if (d) add(d);
+      return;
+    }
     const pair = [...pairFolders.entries()].find(([, p]) => p.data === i);
     if (pair) {
       const [dir, p] = pair;
@@ -109,8 +171,9 @@ export function readDataFiles(files: DataFile[]): ReadResult {
     }
     if (consumed.has(i)) return;
     try {
-      const reader = sniff(f);
-      if (reader === 'npy') add(readNpy(f));
+      const reader = readers[i];
+      if (reader instanceof LoadError) throw reader;
+      if (reader === 'npy') add(readNpyFile(f));
       else if (reader === 'json') {
         if (NOISE_MAP_NAMES.has(baseName(f.name).toLowerCase())) {
           throw new LoadError(f.name, 'a noise map needs its data.json in the same folder (drop both files, or the folder)');
