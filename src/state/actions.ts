@@ -62,8 +62,16 @@ export function loadDemo(): void {
 
 /** Loads dropped or picked files; on any error the previous data and model stay. */
 export function loadFiles(files: { name: string; bytes: Uint8Array }[]): void {
-  const { datasets, errors, tables } = readDataFiles(files);
+  const read = readDataFiles(files);
+  const { errors, tables } = read;
   for (const e of errors) alert(e.message);
+  // images and spectrum images are read by the core (and fitted by the runner) but the app only
+  // draws spectra so far: say so instead of drawing nonsense
+  const datasets = read.datasets.filter((d) => {
+    if (d.kind === 'spectrum') return true;
+    alert(`${d.name}: a ${d.kind === 'cube' ? 'spectrum image' : 'image'} of shape ${d.shape.join(' x ')}; the app shows spectra only so far (fit cubes with: npm run -s cli -- multifit).`);
+    return false;
+  });
   if (datasets.length === 0) return;
   const prev = store.getState();
   const wasDemo = prev.session.datasets.length === 1 && prev.session.datasets[0].name === makeDemoSpectrum(1).name;
