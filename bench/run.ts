@@ -152,7 +152,22 @@ function browser(): void {
   console.log(`3 Gaussians + offset, 1000 points, fit in the Web Worker: ${w.wallMs.toFixed(1)} ms from Fit to result in the page, ${w.drawnMs.toFixed(1)} ms until the fitted model is drawn (the fit itself ${w.fitMs.toFixed(1)} ms in the worker, ${w.nfev} evaluations; median of ${w.reps})`);
 }
 
+/** Uncertainty tools: Node timings (one thread) and the browser worker pool's speed-up (written by uncertainty.bench.ts). */
+function uncertainty(browserRan: boolean): void {
+  console.log('\n## Uncertainty (MINOS, profiles, contours, surfaces)');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', `${ROOT}bench/uncertainty-bench.ts`], { cwd: ROOT, encoding: 'utf8' });
+  process.stdout.write(r.stdout.replace(/\nwritten .*\n?$/, '\n'));
+  const file = `${OUT}/uncertainty.json`;
+  if (!browserRan || !existsSync(file)) return;
+  const u = JSON.parse(readFileSync(file, 'utf8')) as { problem: string; surface: string; contour: string; hardwareConcurrency: number; rows: { workers: number; surfaceMs: number; contourMs: number; surfaceSpeedup: number; contourSpeedup: number }[] };
+  console.log(`browser worker pool (${u.problem}; navigator.hardwareConcurrency ${u.hardwareConcurrency}):`);
+  for (const row of u.rows) {
+    console.log(`  ${row.workers} worker${row.workers === 1 ? ' ' : 's'}: surface ${u.surface} ${row.surfaceMs.toFixed(0)} ms (${row.surfaceSpeedup.toFixed(2)}x), contour ${u.contour} ${row.contourMs.toFixed(0)} ms (${row.contourSpeedup.toFixed(2)}x)`);
+  }
+}
+
 mkdirSync(OUT, { recursive: true });
 nist();
 peaks(argv.includes('--skip-peers'));
 if (!argv.includes('--skip-browser')) browser();
+uncertainty(!argv.includes('--skip-browser'));
