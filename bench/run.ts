@@ -171,3 +171,18 @@ nist();
 peaks(argv.includes('--skip-peers'));
 if (!argv.includes('--skip-browser')) browser();
 uncertainty(!argv.includes('--skip-browser'));
+
+/**
+ * 4. Spectrum images (bench/multifit-bench.ts, in its own process: it starts worker threads):
+ *    multifit of a 64 x 64 x 1024 EDS-like map, 1 worker / all cores / the linear fast path, vs
+ *    HyperSpy 1.7.3 (skipped with --skip-peers). Leave it out with --skip-multifit.
+ */
+function multifitBench(skipPeers: boolean): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/multifit-bench.ts', ...(skipPeers ? ['--skip-hyperspy'] : [])], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) console.log(`multifit benchmark failed (exit ${r.status ?? r.signal})`);
+}
+
+if (!argv.includes('--skip-multifit')) multifitBench(argv.includes('--skip-peers'));

@@ -14,9 +14,13 @@ const VALUE_OPTIONS = new Set([
   // uncertainty commands (uncertainty-commands.ts)
   'param', 'params', 'points', 'sigma', 'cl', 'convention', 'grid', 'range', 'xrange', 'yrange',
   // joint fits of several datasets (joint-command.ts)
-  'per-dataset', 'dataset-vars', 'relation',
+  'per-dataset', 'dataset-vars', 'relation', 'dataset-components',
+  // spectrum images (multifit-command.ts)
+  'x-start', 'x-step', 'order', 'workers', 'out', 'variance',
 ]);
-const SWITCHES = new Set(['json', 'help', 'minos', 'frozen', 'reoptimize', 'sequential']);
+const SAMPLE_OPTIONS = ['sampler', 'chains', 'draws', 'tune', 'seed', 'out', 'metric', 'walkers']; // sample-command.ts
+for (const o of SAMPLE_OPTIONS) VALUE_OPTIONS.add(o);
+const SWITCHES = new Set(['mass-from-fit', 'json', 'help', 'minos', 'frozen', 'reoptimize', 'sequential', 'linear']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const [command = '', ...rest] = argv;
@@ -85,6 +89,23 @@ Commands:
                                             gammapy nσ: Δχ² = n²; --cl: 2D coverage (default --sigma 1)
   surface <data> ... --params A,B --grid NxM [--reoptimize] [--xrange LO:HI] [--yrange LO:HI]
                                             Δstatistic on a grid (default ±3 errors), others frozen unless --reoptimize
+  sample <data> ... [--sampler nuts|hmc|mh|ensemble] [--chains N] [--draws N] [--tune N] [--seed S]
+         [--mass-from-fit] [--metric diag|dense] [--walkers W] [--out chains.csv]
+                                            fit, then sample the posterior (likelihood x priors) with chains started
+                                            from the best fit spread by its covariance; summary per parameter (mean,
+                                            sd, 94 % HDI, MCSE, bulk/tail ESS, R-hat), divergences, warnings.
+                                            Defaults: nuts, 4 chains, 1000 draws, 1000 tune (mh: 4000/2000), seed 1.
+                                            --mass-from-fit: the fit covariance is the initial inverse mass matrix
+                                            (nuts/hmc; its diagonal unless --metric dense) or proposal (mh).
+                                            --sampler ensemble (affine-invariant stretch move, as emcee): --chains is
+                                            the number of independent ensembles, --draws the kept steps per walker,
+                                            --tune the burn-in steps, --walkers the walkers per ensemble (default
+                                            max(16, 4 x parameters)); diagnostics: nested R-hat over the ensembles,
+                                            ESS from the walkers thinned by tau/2 (named in the output).
+                                            --out: CSV of the draws, chain,draw,<params> (ensemble: chain,walker,draw,...)
+  multifit <cube.npy | a.msa b.msa ...> --out DIR [spectrum-image options]
+                                            one model fitted to every pixel of a spectrum image; writes
+                                            DIR/<key>.npy, <key>.error.npy, red_chisq.npy, status.npy (rows x cols)
 
 Model (one of):
   --model EXPR                     a formula in x, e.g. "b1*(1-exp(-b2*x))"; its free symbols are parameters
@@ -107,5 +128,20 @@ Joint fits (several data files or folders holding data.json + noise_map.json; pa
                              hyperparameters (its other symbols, fitted once, reported by name); repeatable;
                              log10, ln, exp, division... allowed. --start/--bounds/--fix take hyperparameters
                              (m=2), and --start takes per-dataset copies (sigma[1]=20)
+  --dataset-components "0:Gaussian,Offset;1:Gaussian,Exponential,Offset"
+                             datasets with different models: dataset i (0-based, in the order of the files)
+                             uses only the named components (repeat, or separate with ;); a dataset not
+                             named uses all. A parameter used by several datasets is shared by them
+                             (unless --per-dataset); a relation applies where the model has the parameter
   --sequential               fit each dataset alone instead; JSON {"fits": [...]}
+Spectrum images (multifit; .npy (rows, cols, channels) or (pixels, channels); several .msa files = one stack):
+  --x-start S --x-step D     signal axis S + D * channel (.npy default 0 and 1; MSA files: their calibration)
+  --order serpentine|flyback|smart   scan order (default serpentine); smart = SAMFire-like spreading from seeds
+  --workers N                worker threads (default: available cores, at most one per 256 pixels); the pixels
+                             are split into N blocks of rows, each fitted alone from the starting values
+                             (smart: each block seeded at its brightest pixel)
+  --variance auto|poisson|unit|sigma   chi2 weights (default auto: the data's sigma, else unit weights)
+  --linear                   demand the linear fast path (closed-form; only amplitudes free); it is taken
+                             by itself whenever the model allows and --stat is chi2 or gauss
+  --out DIR                  folder for the maps; --stat chi2|gauss|poisson|cash as for fit
 Exit codes: 0 fitted, 1 the fit failed, 2 bad arguments.`;

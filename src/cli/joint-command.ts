@@ -1,7 +1,8 @@
 /**
  * `fit` with several datasets: one joint fit (core/fit/joint-fit.ts) of data files, PyAutoFit
  * folders (data.json + noise_map.json) or all datasets of a session, with --per-dataset,
- * --dataset-vars and --relation; or, with --sequential, each dataset alone.
+ * --dataset-vars, --relation and --dataset-components (datasets with different models); or, with
+ * --sequential, each dataset alone.
  */
 import type { Dataset } from '../core/data/dataset';
 import { compileExpression, ExprError } from '../core/expr';
@@ -17,7 +18,7 @@ import { DataError, loadDataset, readSessionIfAny } from './load-data';
 import { applyParameterArgs, modelFromArgs } from './model-args';
 import { fitResultJson, fitResultTable, jointResultJson, jointResultTable } from './output';
 
-const JOINT_FLAGS = ['per-dataset', 'dataset-vars', 'relation'];
+const JOINT_FLAGS = ['per-dataset', 'dataset-vars', 'relation', 'dataset-components'];
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function hasJointFlags(args: ParsedArgs): boolean {
@@ -75,6 +76,25 @@ function parseDatasetVars(args: ParsedArgs, nDatasets: number): Record<string, n
         if (!Number.isFinite(x)) throw new UsageError(`--dataset-vars ${name}: values must be finite`);
         out[i][name] = x;
       });
+    }
+  }
+  return out;
+}
+
+/** `0:Gaussian,Offset;1:Gaussian,Exponential,Offset` (and repeated options) -> the components of each dataset (null: all) */
+function parseDatasetComponents(args: ParsedArgs, nDatasets: number): (string[] | null)[] {
+  const out: (string[] | null)[] = Array.from({ length: nDatasets }, () => null);
+  for (const text of args.flags.get('dataset-components') ?? []) {
+    for (const part of text.split(';').map((s) => s.trim()).filter(Boolean)) {
+      const colon = part.indexOf(':');
+      const index = colon > 0 ? part.slice(0, colon).trim() : '';
+      if (!/^\d+$/.test(index)) throw new UsageError(`--dataset-components: expected index:Component,Component,... (e.g. 0:Gaussian,Offset), got "${part}"`);
+      const i = Number(index);
+      if (i >= nDatasets) throw new UsageError(`--dataset-components ${part}: there ${nDatasets === 1 ? 'is 1 dataset (index 0)' : `are ${nDatasets} datasets (indices 0 to ${nDatasets - 1})`}`);
+      if (out[i] !== null) throw new UsageError(`--dataset-components: dataset ${i} is given twice`);
+      const names = part.slice(colon + 1).split(',').map((s) => s.trim()).filter(Boolean);
+      if (names.length === 0) throw new UsageError(`--dataset-components ${part}: name at least one component for dataset ${i}`);
+      out[i] = names;
     }
   }
   return out;
@@ -213,7 +233,11 @@ function jointFromArgs(args: ParsedArgs, inputs: Inputs): { model: ModelDoc; joi
   for (const [key, starts] of copyStarts) {
     perDatasetStart[key] = Array.from({ length: nD }, (_, i) => starts.get(i) ?? values.get(key)!);
   }
-  return { model, joint: { perDataset, datasetVars, relations, ...(copyStarts.size > 0 ? { perDatasetStart } : {}) } };
+  const components = args.flags.has('dataset-components') ? parseDatasetComponents(args, nD) : null;
+  return {
+    model,
+    joint: { perDataset, datasetVars, relations, ...(copyStarts.size > 0 ? { perDatasetStart } : {}), ...(components ? { components } : {}) },
+  };
 }
 
 /** `fit` of several datasets (joint, or --sequential). `session`: already read (null: not a session; undefined: not looked at). */
@@ -221,7 +245,7 @@ export function jointFitCommand(args: ParsedArgs, session?: SessionDoc | null): 
   const json = args.switches.has('json');
   const sequential = args.switches.has('sequential');
   if (sequential && hasJointFlags(args)) {
-    throw new UsageError('--sequential fits each dataset alone; --per-dataset, --dataset-vars and --relation belong to joint fits');
+    throw new UsageError('--sequential fits each dataset alone; --per-dataset, --dataset-vars, --relation and --dataset-components belong to joint fits');
   }
   const inputs = loadInputs(args, session);
   const { datasets, settings } = inputs;

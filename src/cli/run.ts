@@ -49,3 +49,9 @@ export function registerCommand(name: string, f: (args: ReturnType<typeof parseA
 }
 
 for (const [name, f] of Object.entries(UNCERTAINTY_COMMANDS)) registerCommand(name, f);
+
+import { multifitCommand } from './multifit-command';
+import { SAMPLE_COMMANDS } from './sample-command';
+
+registerCommand('multifit', multifitCommand);
+for (const [name, f] of Object.entries(SAMPLE_COMMANDS)) registerCommand(name, f);

@@ -131,7 +131,13 @@ export function removeDataset(index: number): void {
   const { session } = store.getState();
   if (index < 0 || index >= session.datasets.length) return;
   const datasets = session.datasets.filter((_, i) => i !== index);
-  const joint = session.joint ? { ...session.joint, datasetVars: session.joint.datasetVars.filter((_, i) => i !== index) } : undefined;
+  const joint = session.joint
+    ? {
+        ...session.joint,
+        datasetVars: session.joint.datasetVars.filter((_, i) => i !== index),
+        ...(session.joint.components ? { components: session.joint.components.filter((_, i) => i !== index) } : {}),
+      }
+    : undefined;
   const active = Math.min(session.activeDataset >= index && session.activeDataset > 0 ? session.activeDataset - 1 : session.activeDataset, Math.max(0, datasets.length - 1));
   store.setState({ session: { ...session, datasets, activeDataset: active, joint, result: null } });
 }
@@ -154,7 +160,11 @@ export function fitDatasets(): { datasets: Dataset[]; joint: JointDoc } {
   const keep = session.datasets.map((d, i) => ({ d, i })).filter(({ d }) => !hidden.has(d.name));
   return {
     datasets: keep.map(({ d }) => d),
-    joint: { ...joint, datasetVars: keep.map(({ i }) => joint.datasetVars[i] ?? {}) },
+    joint: {
+      ...joint,
+      datasetVars: keep.map(({ i }) => joint.datasetVars[i] ?? {}),
+      ...(joint.components ? { components: keep.map(({ i }) => joint.components![i] ?? null) } : {}),
+    },
   };
 }
 
@@ -313,7 +323,7 @@ export async function runFit(joint?: { datasets: Dataset[]; doc: JointDoc }): Pr
     const result = await running.result;
     // a joint result's values carry [i] suffixes; the model keeps the shared ones
     store.setState((s) => ({
-      session: { ...s.session, model: edit.setValues(s.session.model, joint ? (result.datasetValues?.[0] ?? {}) : result.values), result },
+      session: { ...s.session, model: edit.setValues(s.session.model, joint ? Object.assign({}, ...[...(result.datasetValues ?? [])].reverse()) : result.values), result },
     }));
   } catch (e) {
     if (e instanceof FitFailed && e.lastProgress) {

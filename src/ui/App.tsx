@@ -9,6 +9,7 @@ import { SessionBar } from './SessionBar';
 import { StoredModels } from './StoredModels';
 import { DatasetsPanel } from './DatasetsPanel';
 import { UncertaintyPanel } from './UncertaintyPanel';
+import { SamplerPanel } from './SamplerPanel';
 
 export function App() {
   return (
@@ -28,6 +29,7 @@ export function App() {
         <aside className="side-column">
           <FitPanel />
           <UncertaintyPanel />
+          <SamplerPanel />
           <ModelPanel />
           <StoredModels />
         </aside>

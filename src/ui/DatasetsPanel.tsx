@@ -1,17 +1,42 @@
 import { useMemo, useState } from 'react';
-import { paramKey } from '../core/model/document';
+import { paramKey, type ModelDoc } from '../core/model/document';
 import { emptyJoint, type JointDoc } from '../core/fit/joint-document';
 import { jointFreeCount } from '../core/fit/joint-count';
-import { removeDataset, renameDataset, runJointFit, runSequentialFit, selectDataset, setJoint, toggleDatasetHidden } from '../state/actions';
+import { alert, fitDatasets, removeDataset, renameDataset, runFit, runSequentialFit, selectDataset, setJoint, toggleDatasetHidden } from '../state/actions';
 import { useApp } from './use-app';
 
 /** a stable empty list: a selector must not return a fresh array each time (endless re-render) */
 const NONE: string[] = [];
 
 /**
+ * joint.components without names the model no longer has (a removed component), one entry per
+ * dataset (null: every component); undefined when every dataset uses every component.
+ */
+function cleanComponents(joint: JointDoc, model: ModelDoc, nDatasets: number): (string[] | null)[] | undefined {
+  const names = model.components.map((c) => c.name);
+  const lists = Array.from({ length: nDatasets }, (_, i) => {
+    const list = joint.components?.[i];
+    return Array.isArray(list) ? list.filter((n) => names.includes(n)) : null;
+  });
+  return lists.some((l) => l !== null) ? lists : undefined;
+}
+
+/** the JointDoc of the datasets kept (in their order), dataset variables and components realigned */
+function forDatasets(joint: JointDoc, model: ModelDoc, nDatasets: number, keep: number[]): JointDoc {
+  const components = cleanComponents(joint, model, nDatasets);
+  const out: JointDoc = { ...joint, datasetVars: keep.map((i) => joint.datasetVars[i] ?? {}) };
+  delete out.components;
+  const kept = components ? keep.map((i) => components[i]) : [];
+  if (kept.some((l) => l !== null)) out.components = kept;
+  return out;
+}
+
+/**
  * Several datasets: the list (select, rename, hide from multi-dataset fits, remove), dataset
- * variables, which parameters are free per dataset, relations of dataset variables
- * (e.g. Gaussian.sigma = m*x + c), the free-parameter count, and joint or sequential fits.
+ * variables, which components each dataset's model uses (datasets with different models share the
+ * parameters of the components they have in common), which parameters are free per dataset,
+ * relations of dataset variables (e.g. Gaussian.sigma = m*x + c), the free-parameter count, and
+ * joint or sequential fits.
  */
 export function DatasetsPanel() {
   const datasets = useApp((s) => s.session.datasets);
@@ -27,12 +52,48 @@ export function DatasetsPanel() {
   const keys = useMemo(() => model.components.filter((c) => c.active).flatMap((c) => Object.keys(c.params).map((p) => paramKey(c.name, p))), [model]);
   const visible = datasets.filter((d) => !hidden.includes(d.name));
   const varNames = [...new Set(joint.datasetVars.flatMap((v) => Object.keys(v ?? {})))];
+  /** indices of the datasets a joint fit uses (not hidden) */
+  const keepOf = (): number[] => datasets.map((d, i) => (hidden.includes(d.name) ? -1 : i)).filter((i) => i >= 0);
   const count = useMemo(() => {
     if (visible.length < 2) return null;
-    const vars = datasets.map((d, i) => ({ d, v: joint.datasetVars[i] ?? {} })).filter(({ d }) => !hidden.includes(d.name));
-    return jointFreeCount(model, { ...joint, datasetVars: vars.map((x) => x.v) }, visible.length, visible.map((d) => d.name));
+    return jointFreeCount(model, forDatasets(joint, model, datasets.length, keepOf()), visible.length, visible.map((d) => d.name));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keepOf reads datasets and hidden
   }, [model, joint, datasets, hidden, visible]);
   if (datasets.length < 2) return null;
+
+  const catalogue = model.components.map((c) => c.name);
+  const activeComponents = model.components.filter((c) => c.active).map((c) => c.name);
+  const lists = cleanComponents(joint, model, datasets.length);
+  const uses = (i: number, name: string): boolean => !lists || lists[i] === null || lists[i]!.includes(name);
+  const showGrid = activeComponents.length >= 2 || lists !== undefined;
+  /** ticks or unticks a component of dataset i; a dataset with every component goes back to null */
+  const setUses = (i: number, name: string, on: boolean) => {
+    const next = Array.from({ length: datasets.length }, (_, k) => lists?.[k] ?? null);
+    const current = next[i] ?? catalogue;
+    const list = on ? catalogue.filter((n) => n === name || current.includes(n)) : current.filter((n) => n !== name);
+    next[i] = catalogue.every((n) => list.includes(n)) ? null : list;
+    const out: JointDoc = { ...joint };
+    if (next.some((l) => l !== null)) out.components = next;
+    else delete out.components;
+    setJoint(out);
+  };
+  const remove = (i: number) => {
+    // the component lists follow the datasets (actions.removeDataset realigns the dataset variables)
+    if (joint.components) {
+      const out: JointDoc = { ...joint, components: joint.components.filter((_, k) => k !== i) };
+      if (!out.components!.some((l) => Array.isArray(l))) delete out.components;
+      setJoint(out);
+    }
+    removeDataset(i);
+  };
+  const fitJointly = () => {
+    const { datasets: fitted } = fitDatasets();
+    if (fitted.length < 2) {
+      alert('A joint fit needs at least two (visible) datasets; use Fit for one.');
+      return;
+    }
+    void runFit({ datasets: fitted, doc: forDatasets(joint, model, datasets.length, keepOf()) });
+  };
 
   const setVar = (i: number, name: string, text: string) => {
     const v = Number(text);
@@ -85,7 +146,7 @@ export function DatasetsPanel() {
                 <input type="checkbox" aria-label={`Use ${d.name} in multi-dataset fits`} checked={!hidden.includes(d.name)} onChange={() => toggleDatasetHidden(d.name)} />
               </td>
               <td>
-                <button type="button" aria-label={`Remove dataset ${d.name}`} disabled={running} onClick={() => removeDataset(i)}>
+                <button type="button" aria-label={`Remove dataset ${d.name}`} disabled={running} onClick={() => remove(i)}>
                   Remove
                 </button>
               </td>
@@ -106,6 +167,33 @@ export function DatasetsPanel() {
         <input aria-label="New dataset variable" placeholder="variable, e.g. x" value={varName} onChange={(e) => setVarName(e.currentTarget.value)} />
         <button type="submit">Add variable</button>
       </form>
+      {showGrid && (
+        <table className="params-table dataset-components" aria-label="Components per dataset">
+          <caption>Components each dataset's model uses (parameters of shared components are shared)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Dataset</th>
+              {activeComponents.map((c) => (
+                <th scope="col" key={c}>
+                  {c || 'formula'}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {datasets.map((d, i) => (
+              <tr key={d.name}>
+                <th scope="row">{d.name}</th>
+                {activeComponents.map((c) => (
+                  <td key={c}>
+                    <input type="checkbox" aria-label={`${d.name} uses ${c || 'formula'}`} checked={uses(i, c)} disabled={running} onChange={(e) => setUses(i, c, e.currentTarget.checked)} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <fieldset className="per-dataset">
         <legend>Free per dataset (the others are shared)</legend>
         {keys.map((k) => (
@@ -157,7 +245,7 @@ export function DatasetsPanel() {
         {count === null ? 'Tick at least two datasets for a joint fit.' : 'total' in count ? `Total free parameters = ${count.total}` : `Joint setup: ${count.problem}`}
       </p>
       <div className="fit-row">
-        <button type="button" className="primary" disabled={running || count === null || !('total' in count)} onClick={() => void runJointFit()}>
+        <button type="button" className="primary" disabled={running || count === null || !('total' in count)} onClick={fitJointly}>
           Fit jointly
         </button>
         <button type="button" disabled={running || visible.length === 0} onClick={() => void runSequentialFit()}>

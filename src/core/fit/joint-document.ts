@@ -1,6 +1,9 @@
 /**
- * Joint fits of several datasets with one model (PyAutoFit's "graphical models" in their simplest
- * form): every parameter is shared by all datasets unless it is
+ * Joint fits of several datasets with one model catalogue (PyAutoFit's "graphical models", gammapy's
+ * joint fits of datasets with different models): each dataset uses all active components of the
+ * model or the subset named in `components[i]` (dataset 0: Gaussian + Offset, dataset 1: Gaussian +
+ * Exponential + Offset). A parameter key (`Gaussian.centre`) used by several datasets is shared by
+ * them unless it is
  * - free per dataset (`perDataset`, PyAutoFit `with_free_parameters`): one copy per dataset,
  *   reported as `<key>[i]`;
  * - given by a relation (`relations`): its value in dataset i is an expression in that dataset's
@@ -32,6 +35,12 @@ export interface JointDoc {
   relations: RelationDoc[];
   /** start values of per-dataset copies: key -> one value per dataset (default: the model's value) */
   perDatasetStart?: Record<string, number[]>;
+  /**
+   * the components each dataset uses (index = dataset index): names of model components; null,
+   * undefined or a missing entry: every active component. Inactive components in a list are skipped.
+   * Relations apply to the datasets whose model has the parameter.
+   */
+  components?: (string[] | null)[];
 }
 
 export function emptyJoint(): JointDoc {
@@ -86,6 +95,12 @@ export interface ResolvedJoint {
   vars: Map<string, number>[];
   hyper: HyperParameter[];
   perDatasetStart: Record<string, number[]>;
+  /** per dataset: the active components it uses, in model order */
+  datasetComponents: string[][];
+  /** every active parameter key (model order) -> the datasets that use it (ascending; may be empty) */
+  keyDatasets: Map<string, number[]>;
+  /** true when some dataset uses only part of the active components */
+  subsets: boolean;
 }
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
@@ -93,14 +108,70 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 interface ParamInfo {
   doc: ParameterDoc;
+  component: string;
 }
 
 function modelParameters(model: ModelDoc): Map<string, ParamInfo> {
   const out = new Map<string, ParamInfo>();
   for (const c of model.components) {
     if (!c.active) continue;
-    for (const p of Object.keys(c.params)) out.set(paramKey(c.name, p), { doc: c.params[p] });
+    for (const p of Object.keys(c.params)) out.set(paramKey(c.name, p), { doc: c.params[p], component: c.name });
   }
+  return out;
+}
+
+/** `Gaussian`, or `the formula` for the one bare-expression component */
+const componentLabel = (name: string): string => (name === '' ? 'the formula component' : name);
+
+/**
+ * The active components each dataset uses (model order). Throws JointError for a malformed list,
+ * an unknown component name, a dataset left with no active component, and a twin whose source
+ * component the dataset does not use.
+ */
+function datasetComponentLists(joint: JointDoc, model: ModelDoc, params: Map<string, ParamInfo>, nDatasets: number, dsName: (i: number) => string): string[][] {
+  const lists = joint.components ?? [];
+  if (!Array.isArray(lists)) throw new JointError('components must be a list (one entry per dataset: component names, or null for all)');
+  if (lists.length > nDatasets) {
+    throw new JointError(`Component lists are given for ${lists.length} datasets, but there ${nDatasets === 1 ? 'is 1 dataset' : `are ${nDatasets} datasets`}`);
+  }
+  const all = model.components.map((c) => c.name);
+  const active = model.components.filter((c) => c.active).map((c) => c.name);
+  const out: string[][] = [];
+  for (let i = 0; i < nDatasets; i++) {
+    const list = lists[i];
+    if (list === null || list === undefined) {
+      out.push(active.slice());
+      continue;
+    }
+    if (!Array.isArray(list)) throw new JointError(`components[${i}] must be a list of component names (or null for all)`);
+    for (const [k, name] of list.entries()) {
+      if (typeof name !== 'string') throw new JointError(`components[${i}] must be a list of component names (or null for all)`);
+      if (list.indexOf(name) !== k) throw new JointError(`The components of ${dsName(i)} name ${componentLabel(name)} twice`);
+      if (!all.includes(name)) {
+        throw new JointError(`Unknown component "${name}" in the components of ${dsName(i)} (components: ${all.length > 0 ? all.map((n) => (n === '' ? "''" : n)).join(', ') : 'none'})`);
+      }
+    }
+    const used = active.filter((name) => list.includes(name));
+    if (used.length === 0) {
+      const skipped = list.length > 0 ? ` (${list.join(', ')} ${list.length === 1 ? 'is' : 'are'} inactive)` : '';
+      throw new JointError(`${dsName(i)} uses no active component${skipped}; give it at least one`);
+    }
+    out.push(used);
+  }
+  // a twin needs its source in the same dataset's model
+  out.forEach((used, i) => {
+    for (const c of model.components) {
+      if (!c.active || !used.includes(c.name)) continue;
+      for (const [p, d] of Object.entries(c.params)) {
+        const src = d.twin ? params.get(d.twin.source) : undefined;
+        if (src && !used.includes(src.component)) {
+          throw new JointError(
+            `${paramKey(c.name, p)} is twinned to ${d.twin!.source}, but ${dsName(i)} does not use ${componentLabel(src.component)}; add ${componentLabel(src.component)} to its components or remove the twin`,
+          );
+        }
+      }
+    }
+  });
   return out;
 }
 
@@ -141,6 +212,19 @@ export function resolveJoint(joint: JointDoc, model: ModelDoc, nDatasets: number
   if (!Array.isArray(datasetVars)) throw new JointError('datasetVars must be a list (one entry per dataset)');
   const dsName = (i: number): string => (datasetNames[i] ? `dataset ${i} (${datasetNames[i]})` : `dataset ${i}`);
   const params = modelParameters(model);
+  const datasetComponents = datasetComponentLists(joint, model, params, nDatasets, dsName);
+  const keyDatasets = new Map<string, number[]>();
+  for (const [key, info] of params) {
+    const ds: number[] = [];
+    datasetComponents.forEach((used, i) => {
+      if (used.includes(info.component)) ds.push(i);
+    });
+    keyDatasets.set(key, ds);
+  }
+  const unused = (key: string): string => {
+    const c = params.get(key)!.component;
+    return c === '' ? 'no dataset uses the formula component' : `no dataset uses ${c}`;
+  };
 
   const perDataset: string[] = [];
   for (const key of perDatasetList) {
@@ -150,6 +234,7 @@ export function resolveJoint(joint: JointDoc, model: ModelDoc, nDatasets: number
     if (perDataset.includes(key)) throw new JointError(`${key} is listed twice as free per dataset`);
     const why = notFree(key, info.doc);
     if (why) throw new JointError(`${why}: only a free parameter can be free per dataset`);
+    if (keyDatasets.get(key)!.length === 0) throw new JointError(`${key} is listed as free per dataset, but ${unused(key)}`);
     perDataset.push(key);
   }
 
@@ -182,6 +267,7 @@ export function resolveJoint(joint: JointDoc, model: ModelDoc, nDatasets: number
     if (related.has(key)) throw new JointError(`${key} has two relations; give one`);
     const why = notFree(key, info.doc);
     if (why) throw new JointError(`${why}: a relation replaces a free parameter`);
+    if (keyDatasets.get(key)!.length === 0) throw new JointError(`Relation ${key} = ${rel.expr}: ${unused(key)}`);
     related.add(key);
     let compiled: CompiledExpression;
     try {
@@ -216,9 +302,9 @@ export function resolveJoint(joint: JointDoc, model: ModelDoc, nDatasets: number
       }
       idx.push(h);
     }
-    // every dataset needs the variables this relation uses
+    // every dataset whose model has the parameter needs the variables this relation uses
     for (const v of compiled.variables) {
-      for (let i = 0; i < nDatasets; i++) {
+      for (const i of keyDatasets.get(key)!) {
         const dv = datasetVars[i];
         if (!dv || !hasOwn(dv, v)) {
           throw new JointError(`${dsName(i)} has no value for the variable ${v} used by the relation ${key} = ${rel.expr}`);
@@ -246,7 +332,8 @@ export function resolveJoint(joint: JointDoc, model: ModelDoc, nDatasets: number
     if (dv) for (const [name, value] of Object.entries(dv)) m.set(name, value);
     return m;
   });
-  return { perDataset, relations, variables, vars, hyper, perDatasetStart };
+  const subsets = datasetComponents.some((used) => model.components.some((c) => c.active && !used.includes(c.name)));
+  return { perDataset, relations, variables, vars, hyper, perDatasetStart, datasetComponents, keyDatasets, subsets };
 }
 
 /** Checks a JointDoc; returns the problem as a sentence, or null when it can be used. */

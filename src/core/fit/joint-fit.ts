@@ -1,10 +1,13 @@
 /**
- * fitJoint: one model, several datasets, one fit (PyAutoFit's factor-graph fit of a shared model,
- * with `with_free_parameters` and relations between datasets). fitSequential: each dataset alone.
+ * fitJoint: one model catalogue, several datasets, one fit (PyAutoFit's factor-graph fit of a shared
+ * model, with `with_free_parameters` and relations between datasets; gammapy's joint fit of datasets
+ * with different models). fitSequential: each dataset alone.
  *
- * The global free vector is: the model's free parameters in layout order, where a shared parameter
- * has one entry and a per-dataset parameter one entry per dataset (`key[i]`), followed by the free
- * hyperparameters of the relations. A parameter given by a relation has no entry of its own: in
+ * Each dataset uses all active components or the subset JointDoc.components names (its model is the
+ * session model with the other components inactive). The global free vector is: the union of the
+ * datasets' free parameters in model order, where a shared parameter has one entry (used by every
+ * dataset whose model has it) and a per-dataset parameter one entry per dataset that uses it
+ * (`key[i]`), followed by the free hyperparameters of the relations. A parameter given by a relation has no entry of its own: in
  * dataset i its value is f(vars_i; h), and the chain rule dm/dh = dm/dp * df/dh (df/dh analytic,
  * CompiledExpression.scalarDerivative) carries its Jacobian column onto the hyperparameters.
  *
@@ -57,13 +60,22 @@ export interface JointFitResult extends FitResult {
   datasetValues: Record<string, number>[];
   /** values given by relations, keyed `<key>[i]` */
   derived: Record<string, DerivedValue>;
+  /** the active components each dataset's model uses (model order; every active one unless JointDoc.components says otherwise) */
+  datasetComponents: string[][];
+  /** global keys (parameterOrder, hyperparameters excluded) that only some datasets use -> those datasets */
+  keyDatasets: Record<string, number[]>;
 }
 
 interface Block {
   name: string;
+  /** dataset index */
+  index: number;
   view: FitView;
   sigma: Float64Array | null;
+  /** this dataset's model: the components it uses */
   compiled: CompiledModel;
+  /** number of local free parameters (compiled.nFree) */
+  nLocal: number;
   /** first row of this dataset in the stacked residuals */
   offset: number;
   n: number;
@@ -78,6 +90,12 @@ interface Block {
   vars: Map<string, number>;
   /** per relation: d value / d hyperparameter (compiled.parameters order) */
   relDeriv: Float64Array[];
+  /** local free index of each relation's parameter, -1 where this dataset's model lacks it */
+  relLocal: Int32Array;
+  /** local free index -> relation index or -1 */
+  relOf: Int32Array;
+  /** local free index -> 1 when free per dataset */
+  perDatasetLocal: Uint8Array;
 }
 
 /** Everything a joint fit (or a later uncertainty tool) needs: the stacked problem and the global parameter map. */
@@ -97,14 +115,10 @@ export interface JointObjective {
   /** every dataset carries sigma / none does */
   allSigma: boolean;
   noSigma: boolean;
-  /** local free index of each relation's parameter */
-  relLocal: number[];
   /** global index of each hyperparameter, -1 when fixed */
   hyperGlobal: Int32Array;
-  /** local free index -> relation index or -1 (same for every dataset) */
-  relOf: Int32Array;
-  /** local free index -> true when free per dataset */
-  perDatasetLocal: Uint8Array;
+  /** global free index (model parameters only) -> datasets that use it */
+  keyDatasets: number[][];
   /** fills each block's local vector from theta (with relation derivatives when asked) */
   mapToLocal(theta: ArrayLike<number>, withDerivatives: boolean): void;
   leastSquares(options?: { jacobianAlongside?: boolean }): LeastSquaresProblem;
@@ -127,15 +141,20 @@ function clampInto(v: number, lo: number, hi: number): number {
  * relation reproduce its parameter's starting value in every dataset (`sigma = m*x + c` with
  * sigma = 1 starts at m = 0, c = 1), so the joint fit starts where a plain fit would.
  */
-function startHyperparameters(resolved: ResolvedJoint, target: number[], values: Float64Array): void {
+function startHyperparameters(resolved: ResolvedJoint, target: number[], values: Float64Array, relDatasets: number[][]): void {
   const freeH: number[] = [];
   resolved.hyper.forEach((h, i) => {
     if (!h.explicit && !h.doc.fixed && !(h.doc.lower !== null && h.doc.lower === h.doc.upper)) freeH.push(i);
   });
   if (freeH.length === 0) return;
-  const rels = resolved.relations.map((r, ri) => ({ r, ri })).filter(({ r }) => r.hyper.some((h) => freeH.includes(h)));
-  const nD = resolved.vars.length;
-  const m = rels.length * nD;
+  const rels = resolved.relations
+    .map((r, ri) => ({ r, ri, ds: relDatasets[ri], row: 0 }))
+    .filter(({ r, ds }) => ds.length > 0 && r.hyper.some((h) => freeH.includes(h)));
+  let m = 0;
+  for (const q of rels) {
+    q.row = m;
+    m += q.ds.length;
+  }
   const lower = Float64Array.from(freeH, (h) => resolved.hyper[h].doc.lower ?? -Infinity);
   const upper = Float64Array.from(freeH, (h) => resolved.hyper[h].doc.upper ?? Infinity);
   const all = Float64Array.from(values);
@@ -152,22 +171,22 @@ function startHyperparameters(resolved: ResolvedJoint, target: number[], values:
     lower,
     upper,
     residuals(theta, res) {
-      rels.forEach(({ r, ri }, q) => {
+      rels.forEach(({ r, ri, ds, row }, q) => {
         const p = load(theta, q);
-        for (let d = 0; d < nD; d++) res[q * nD + d] = r.compiled.scalar(resolved.vars[d], p) - target[ri];
+        ds.forEach((d, k) => (res[row + k] = r.compiled.scalar(resolved.vars[d], p) - target[ri]));
       });
     },
     jacobian(theta, J) {
       const n = freeH.length;
       J.fill(0);
-      rels.forEach(({ r }, q) => {
+      rels.forEach(({ r, ds, row }, q) => {
         const p = load(theta, q);
-        for (let d = 0; d < nD; d++) {
+        ds.forEach((d, k) => {
           r.hyper.forEach((h, j) => {
             const col = freeH.indexOf(h);
-            if (col >= 0) J[(q * nD + d) * n + col] = r.compiled.scalarDerivative(r.compiled.parameters[j], resolved.vars[d], p);
+            if (col >= 0) J[(row + k) * n + col] = r.compiled.scalarDerivative(r.compiled.parameters[j], resolved.vars[d], p);
           });
-        }
+        });
       });
     },
   };
@@ -182,6 +201,11 @@ function startHyperparameters(resolved: ResolvedJoint, target: number[], values:
   }
 }
 
+/** The model of one dataset: the components it does not use made inactive. */
+function subsetModel(model: ModelDoc, used: string[]): ModelDoc {
+  return { ...model, components: model.components.map((c) => (c.active && !used.includes(c.name) ? { ...c, active: false } : c)) };
+}
+
 /** Builds the stacked objective of a joint fit (validates data, model and joint document). */
 export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, joint: JointDoc, settings: FitSettings): JointObjective {
   if (datasets.length === 0) throw new FitError('A joint fit needs at least one dataset');
@@ -189,72 +213,107 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
   const nD = datasets.length;
   const resolved = resolveJoint(joint, model, nD, datasets.map((d) => d.name));
 
-  // compile the model once per dataset, on its own fit view
+  // compile each dataset's model (the components it uses) once, on its own fit view
   let offset = 0;
-  const partial = datasets.map((dataset) => {
+  const partial = datasets.map((dataset, d) => {
     const view = makeFitView(dataset, settings.ranges);
     const sigma = checkData(view, stat, dataset.name);
-    const compiled = compileModel(model, view.coords, view.n);
+    const compiled = compileModel(resolved.subsets ? subsetModel(model, resolved.datasetComponents[d]) : model, view.coords, view.n);
     const o = offset;
     offset += view.n;
-    return { name: dataset.name, view, sigma, compiled, offset: o, n: view.n };
+    return { name: dataset.name, index: d, view, sigma, compiled, offset: o, n: view.n, nLocal: compiled.layout.freeKeys.length };
   });
   const M = offset;
-  const layout = partial[0].compiled.layout;
-  const nLocal = layout.freeKeys.length;
+
+  // free keys of each component (from the first dataset that uses it; the others must agree)
+  const componentKeys = new Map<string, { keys: string[]; from: number }>();
   for (const p of partial) {
-    const keys = p.compiled.layout.freeKeys;
-    if (keys.length !== nLocal || keys.some((k, i) => k !== layout.freeKeys[i])) {
-      throw new FitError(`${p.name}: the model has other free parameters on this dataset (${keys.join(', ')}) than on ${partial[0].name}; give the datasets the same coordinates`);
+    const layout = p.compiled.layout;
+    const mine = new Map<string, string[]>();
+    for (const c of p.compiled.componentNames) mine.set(c, []);
+    layout.freeSlots.forEach((slot, k) => mine.get(layout.slots[slot].component)?.push(layout.freeKeys[k]));
+    for (const [c, keys] of mine) {
+      const seen = componentKeys.get(c);
+      if (!seen) componentKeys.set(c, { keys, from: p.index });
+      else if (keys.length !== seen.keys.length || keys.some((k, i) => k !== seen.keys[i])) {
+        throw new FitError(
+          `${p.name}: the model has other free parameters on this dataset (${keys.join(', ')}) than on ${partial[seen.from].name} (${seen.keys.join(', ')}); give the datasets the same coordinates`,
+        );
+      }
     }
   }
-
-  const relOf = new Int32Array(nLocal).fill(-1);
-  const perDatasetLocal = new Uint8Array(nLocal);
-  const relLocal: number[] = [];
-  resolved.relations.forEach((r, ri) => {
-    const k = layout.freeKeys.indexOf(r.param);
-    if (k < 0) throw new FitError(`${r.param} is not a free parameter of the model; a relation needs one`);
-    relOf[k] = ri;
-    relLocal.push(k);
-  });
-  for (const key of resolved.perDataset) {
-    const k = layout.freeKeys.indexOf(key);
-    if (k < 0) throw new FitError(`${key} is not a free parameter of the model; it cannot be free per dataset`);
-    perDatasetLocal[k] = 1;
+  // the union of the datasets' free keys, in model order, with the datasets that use each
+  const unionKeys: string[] = [];
+  for (const c of model.components) {
+    const ck = componentKeys.get(c.name);
+    if (c.active && ck) unionKeys.push(...ck.keys);
   }
+  const usedBy = new Map<string, number[]>(unionKeys.map((k) => [k, [] as number[]]));
+  for (const p of partial) for (const k of p.compiled.layout.freeKeys) usedBy.get(k)!.push(p.index);
 
-  // global vector: model parameters in layout order (per-dataset ones once per dataset), then hyperparameters
+  const perBlock = partial.map((p) => {
+    const freeKeys = p.compiled.layout.freeKeys;
+    const relOf = new Int32Array(p.nLocal).fill(-1);
+    const perDatasetLocal = new Uint8Array(p.nLocal);
+    const relLocal = new Int32Array(resolved.relations.length).fill(-1);
+    resolved.relations.forEach((r, ri) => {
+      const k = freeKeys.indexOf(r.param);
+      if (k < 0) {
+        if (resolved.keyDatasets.get(r.param)?.includes(p.index)) throw new FitError(`${r.param} is not a free parameter of the model; a relation needs one`);
+        return;
+      }
+      relOf[k] = ri;
+      relLocal[ri] = k;
+    });
+    for (const key of resolved.perDataset) {
+      const k = freeKeys.indexOf(key);
+      if (k < 0) {
+        if (resolved.keyDatasets.get(key)?.includes(p.index)) throw new FitError(`${key} is not a free parameter of the model; it cannot be free per dataset`);
+        continue;
+      }
+      perDatasetLocal[k] = 1;
+    }
+    return { relOf, perDatasetLocal, relLocal, src: new Int32Array(p.nLocal).fill(-1) };
+  });
+
+  // global vector: model parameters in model order (per-dataset ones once per dataset that uses them), then hyperparameters
   const keys: string[] = [];
+  const keyDatasets: number[][] = [];
   const theta0: number[] = [];
   const lower: number[] = [];
   const upper: number[] = [];
-  const src = partial.map(() => new Int32Array(nLocal).fill(-1));
-  for (let k = 0; k < nLocal; k++) {
-    if (relOf[k] >= 0) continue;
-    const key = layout.freeKeys[k];
-    if (perDatasetLocal[k]) {
+  const related = new Set(resolved.relations.map((r) => r.param));
+  const perDataset = new Set(resolved.perDataset);
+  for (const key of unionKeys) {
+    if (related.has(key)) continue;
+    const users = usedBy.get(key)!;
+    const first = partial[users[0]].compiled.layout;
+    const kf = first.freeKeys.indexOf(key);
+    const push = (name: string, start: number, ds: number[]): void => {
+      for (const d of ds) perBlock[d].src[partial[d].compiled.layout.freeKeys.indexOf(key)] = keys.length;
+      keys.push(name);
+      keyDatasets.push(ds);
+      theta0.push(start);
+      lower.push(first.lower[kf]);
+      upper.push(first.upper[kf]);
+    };
+    if (perDataset.has(key)) {
       const starts = resolved.perDatasetStart[key];
-      for (let d = 0; d < nD; d++) {
-        src[d][k] = keys.length;
-        keys.push(perDatasetKey(key, d));
-        theta0.push(starts ? starts[d] : layout.theta0[k]);
-        lower.push(layout.lower[k]);
-        upper.push(layout.upper[k]);
-      }
-    } else {
-      for (let d = 0; d < nD; d++) src[d][k] = keys.length;
-      keys.push(key);
-      theta0.push(layout.theta0[k]);
-      lower.push(layout.lower[k]);
-      upper.push(layout.upper[k]);
-    }
+      for (const d of users) push(perDatasetKey(key, d), starts ? starts[d] : first.theta0[kf], [d]);
+    } else push(key, first.theta0[kf], users);
   }
+  const relDatasets = resolved.relations.map((r) => usedBy.get(r.param) ?? []);
   const hyperValues = Float64Array.from(resolved.hyper, (h) => h.doc.value);
   startHyperparameters(
     resolved,
-    resolved.relations.map((r) => layout.theta0[layout.freeKeys.indexOf(r.param)]),
+    resolved.relations.map((r, ri) => {
+      const ds = relDatasets[ri];
+      if (ds.length === 0) return NaN;
+      const layout = partial[ds[0]].compiled.layout;
+      return layout.theta0[layout.freeKeys.indexOf(r.param)];
+    }),
     hyperValues,
+    relDatasets,
   );
   const hyperGlobal = new Int32Array(resolved.hyper.length).fill(-1);
   resolved.hyper.forEach((h, i) => {
@@ -274,11 +333,11 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
     for (let i = 0; i < p.n; i++) negInvSigma[i] = p.sigma ? -1 / p.sigma[i] : -1;
     return {
       ...p,
+      ...perBlock[d],
       negInvSigma,
       model: new Float64Array(p.n),
-      local: new Float64Array(nLocal),
-      jl: new Float64Array(p.n * nLocal),
-      src: src[d],
+      local: new Float64Array(p.nLocal),
+      jl: new Float64Array(p.n * p.nLocal),
       vars: resolved.vars[d],
       relDeriv: resolved.relations.map((r) => new Float64Array(r.compiled.parameters.length)),
     };
@@ -295,11 +354,13 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
       }
     }
     for (const b of blocks) {
-      for (let k = 0; k < nLocal; k++) if (b.src[k] >= 0) b.local[k] = theta[b.src[k]];
+      for (let k = 0; k < b.nLocal; k++) if (b.src[k] >= 0) b.local[k] = theta[b.src[k]];
       for (let ri = 0; ri < resolved.relations.length; ri++) {
+        const kr = b.relLocal[ri];
+        if (kr < 0) continue;
         const r = resolved.relations[ri];
         const p = relP[ri];
-        b.local[relLocal[ri]] = r.compiled.scalar(b.vars, p);
+        b.local[kr] = r.compiled.scalar(b.vars, p);
         if (withDerivatives) {
           const dv = b.relDeriv[ri];
           for (let j = 0; j < r.hyper.length; j++) {
@@ -314,7 +375,7 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
   const scatterColumns = (b: Block, Jc: Float64Array): void => {
     const n = b.n;
     const jl = b.jl;
-    for (let k = 0; k < nLocal; k++) {
+    for (let k = 0; k < b.nLocal; k++) {
       const g = b.src[k];
       if (g < 0) continue;
       const o = g * M + b.offset;
@@ -322,8 +383,10 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
       for (let i = 0; i < n; i++) Jc[o + i] += jl[lo + i];
     }
     for (let ri = 0; ri < resolved.relations.length; ri++) {
+      const kr = b.relLocal[ri];
+      if (kr < 0) continue;
       const r = resolved.relations[ri];
-      const lo = relLocal[ri] * n;
+      const lo = kr * n;
       const dv = b.relDeriv[ri];
       for (let j = 0; j < r.hyper.length; j++) {
         const g = hyperGlobal[r.hyper[j]];
@@ -343,7 +406,7 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
       b.compiled.evaluateWithJacobianColumns(b.local, b.model, b.jl);
       if (residualScale) {
         const s = b.negInvSigma;
-        for (let k = 0; k < nLocal; k++) {
+        for (let k = 0; k < b.nLocal; k++) {
           const o = k * b.n;
           for (let i = 0; i < b.n; i++) b.jl[o + i] *= s[i];
         }
@@ -434,13 +497,15 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
             for (let i = 0; i < n; i++) t += dS[i] * b.jl[o + i];
             return t;
           };
-          for (let k = 0; k < nLocal; k++) {
+          for (let k = 0; k < b.nLocal; k++) {
             const gk = b.src[k];
             if (gk >= 0) g[gk] += gl(k);
           }
           for (let ri = 0; ri < resolved.relations.length; ri++) {
+            const kr = b.relLocal[ri];
+            if (kr < 0) continue;
             const r = resolved.relations[ri];
-            const gr = gl(relLocal[ri]);
+            const gr = gl(kr);
             const dv = b.relDeriv[ri];
             for (let j = 0; j < r.hyper.length; j++) {
               const gh = hyperGlobal[r.hyper[j]];
@@ -477,10 +542,8 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
     n: N,
     allSigma: blocks.every((b) => b.sigma !== null),
     noSigma: blocks.every((b) => b.sigma === null),
-    relLocal,
     hyperGlobal,
-    relOf,
-    perDatasetLocal,
+    keyDatasets,
     mapToLocal,
     leastSquares,
     scalar,
@@ -530,12 +593,12 @@ function jointCovariance(o: JointObjective, theta: Float64Array, statValue: numb
 }
 
 /** The slot's value differs between datasets (free per dataset, given by a relation, or twinned to such a parameter). */
-function slotVaries(o: JointObjective, compiled: CompiledModel, s: number): boolean {
-  const slots = compiled.layout.slots;
+function slotVaries(b: Block, s: number): boolean {
+  const slots = b.compiled.layout.slots;
   let j = s;
   for (let steps = 0; slots[j].twinSource >= 0 && steps <= slots.length; steps++) j = slots[j].twinSource;
   const f = slots[j].free;
-  return f >= 0 && (o.perDatasetLocal[f] === 1 || o.relOf[f] >= 0);
+  return f >= 0 && (b.perDatasetLocal[f] === 1 || b.relOf[f] >= 0);
 }
 
 /** Fits all datasets at once with one model; see the file comment and JointDoc. */
@@ -558,7 +621,8 @@ export function fitJoint(
   o.mapToLocal(o.theta0, false);
   for (const b of blocks) {
     for (let ri = 0; ri < resolved.relations.length; ri++) {
-      const v = b.local[o.relLocal[ri]];
+      if (b.relLocal[ri] < 0) continue;
+      const v = b.local[b.relLocal[ri]];
       if (!Number.isFinite(v)) {
         const r = resolved.relations[ri];
         throw new FitError(`${b.name}: the relation ${r.param} = ${r.expr} is not finite at the starting values (${v}); change the hyperparameters' starting values`);
@@ -607,22 +671,34 @@ export function fitJoint(
   const dof = M - N;
   const cov = jointCovariance(o, theta, statValue, dof, opt.problem);
 
-  // values: every parameter of every dataset
+  // values: every parameter of every dataset (of the components that dataset uses)
   o.mapToLocal(theta, true);
-  const compiled0 = blocks[0].compiled;
-  const slots = compiled0.layout.slots;
   const datasetValues: Record<string, number>[] = blocks.map((b) => {
+    const slots = b.compiled.layout.slots;
     const v = new Float64Array(slots.length);
     b.compiled.expand(b.local, v);
     const rec: Record<string, number> = {};
     slots.forEach((s, i) => (rec[s.key] = v[i]));
     return rec;
   });
+  // every parameter key in model order, with the datasets whose model has it
+  const slotUsers = new Map<string, { d: number; s: number }[]>();
+  for (const c of model.components) {
+    for (const b of blocks) {
+      const layout = b.compiled.layout;
+      for (let i = 0; i < layout.slots.length; i++) {
+        if (layout.slots[i].component !== c.name) continue;
+        const key = layout.slots[i].key;
+        if (!slotUsers.has(key)) slotUsers.set(key, []);
+        slotUsers.get(key)!.push({ d: b.index, s: i });
+      }
+    }
+  }
   const values: Record<string, number> = {};
-  slots.forEach((s, i) => {
-    if (slotVaries(o, compiled0, i)) blocks.forEach((_, d) => (values[perDatasetKey(s.key, d)] = datasetValues[d][s.key]));
-    else values[s.key] = datasetValues[0][s.key];
-  });
+  for (const [key, users] of slotUsers) {
+    if (users.some(({ d, s }) => slotVaries(blocks[d], s))) for (const { d } of users) values[perDatasetKey(key, d)] = datasetValues[d][key];
+    else values[key] = datasetValues[users[0].d][key];
+  }
   resolved.hyper.forEach((h, i) => {
     const g = o.hyperGlobal[i];
     values[h.name] = g >= 0 ? theta[g] : h.doc.value;
@@ -641,7 +717,8 @@ export function fitJoint(
   const derived: Record<string, DerivedValue> = {};
   blocks.forEach((b, d) => {
     resolved.relations.forEach((r, ri) => {
-      const value = b.local[o.relLocal[ri]];
+      if (b.relLocal[ri] < 0) return;
+      const value = b.local[b.relLocal[ri]];
       const entry: DerivedValue = { value, error: null, relation: `${r.param} = ${r.expr}`, dataset: d };
       const gIdx: number[] = [];
       const gVal: number[] = [];
@@ -686,9 +763,23 @@ export function fitJoint(
     totalFree: N,
     datasetValues,
     derived,
+    datasetComponents: resolved.datasetComponents.map((c) => c.slice()),
+    keyDatasets: partialKeys(o),
   };
   if (cov?.reason) result.covarianceReason = cov.reason;
   return result;
+}
+
+/** the shared global keys (not per-dataset copies) that only some of the datasets use */
+function partialKeys(o: JointObjective): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  const copies = new Set(o.resolved.perDataset);
+  o.keyDatasets.forEach((ds, k) => {
+    const key = o.keys[k];
+    const isCopy = key.endsWith(']') && copies.has(key.slice(0, key.lastIndexOf('[')));
+    if (!isCopy && ds.length < o.blocks.length) out[key] = ds.slice();
+  });
+  return out;
 }
 
 /** Each dataset fitted alone with the same model and settings (PyAutoFit fit_sequential). */

@@ -184,6 +184,8 @@ export const jointSchema = z.object({
     )
     .max(10_000),
   perDatasetStart: safeRecord(z.array(finite).max(10_000)).optional(),
+  // per dataset: the names of the components its model uses (null: all active components)
+  components: z.array(z.array(z.string().max(MAX_COMPONENT_NAME_CHARS)).max(10_000).nullable()).max(10_000).optional(),
 });
 
 export const viewSchema = z.object({
@@ -252,9 +254,21 @@ function crossCheck(doc: unknown, ctx: IssueSink): void {
   }
   const joint = (doc as { joint?: unknown }).joint;
   if (datasets && typeof joint === 'object' && joint !== null) {
-    const { datasetVars, perDatasetStart } = joint as { datasetVars?: unknown; perDatasetStart?: unknown };
+    const { datasetVars, perDatasetStart, components } = joint as { datasetVars?: unknown; perDatasetStart?: unknown; components?: unknown };
     if (Array.isArray(datasetVars) && datasetVars.length > datasets.length) {
       ctx.addIssue({ code: 'custom', path: ['joint', 'datasetVars'], message: `has ${datasetVars.length} entries, but there are ${datasets.length} datasets` });
+    }
+    // names of components the model no longer has are left to the fit to report (a stale name
+    // must not make a saved session unreadable); a list longer than the datasets is refused
+    if (Array.isArray(components)) {
+      if (components.length > datasets.length) {
+        ctx.addIssue({ code: 'custom', path: ['joint', 'components'], message: `has ${components.length} entries, but there are ${datasets.length} datasets` });
+      }
+      components.forEach((list: unknown, i) => {
+        if (!Array.isArray(list)) return;
+        const dup = list.find((name, k) => list.indexOf(name) !== k);
+        if (dup !== undefined) ctx.addIssue({ code: 'custom', path: ['joint', 'components', i], message: `names the component ${JSON.stringify(dup)} twice` });
+      });
     }
     if (typeof perDatasetStart === 'object' && perDatasetStart !== null) {
       for (const [k, v] of Object.entries(perDatasetStart)) {

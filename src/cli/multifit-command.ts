@@ -1,0 +1,461 @@
+/**
+ * `multifit CUBE ... --component ... --out DIR [--json]`: one model fitted to every pixel of a
+ * spectrum image (src/core/cube), the maps written as .npy files.
+ *
+ * Input: a .npy array (rows, cols, channels) or (pixels, channels) (npy-cube.ts), the signal axis
+ * S + D * channel from --x-start S --x-step D (default 0 and 1); or one or several EMSA/MSA files
+ * (several: a stack [1, n, channels], one pixel per file; their calibration unless --x-start /
+ * --x-step are given).
+ *
+ * Paths:
+ * - linear fast path (core linearMultifit, closed-form least squares, main thread): taken by
+ *   itself when every free parameter is an amplitude (linearDesign) and the statistic is a least-
+ *   squares one; --linear demands it and fails (exit 1) naming the nonlinear parameter otherwise.
+ * - otherwise the core's multifit, on --workers N node worker_threads (default: the machine's
+ *   available parallelism, at most one worker per 256 pixels; 1 = in this thread). The pixels are
+ *   split into N blocks of whole rows (contiguous stretches of the scan path when there are
+ *   fewer rows than workers) and each worker runs multifit once on its block (one model
+ *   compilation per worker). serpentine / flyback: each block is scanned in the cube's scan
+ *   order, its first pixel starting from the model's starting values. smart: each block is a
+ *   separate smart fit, seeded at its brightest pixel, with its own acceptance window. So the
+ *   maps of N workers equal the core's multifit run on each block alone, and do not depend on
+ *   timing; with 1 worker they equal multifit on the whole cube.
+ *
+ * Output (DIR is created): <key>.npy for every parameter (float64, shape (rows, cols); fixed ones
+ * too), <key>.error.npy for the free ones, red_chisq.npy (reduced chi-square; reduced Cash for the
+ * Poisson statistics) and status.npy (uint8: 0 not fitted, 1 accepted, 2 accepted after a retry,
+ * 3 failed, best attempt kept). --json: {"pixels", "converged", "failed", "elapsed_ms",
+ * "pixels_per_second", "workers", "maps": {name: path}} with the file names (without .npy) as names.
+ * Exit 0 when some pixel converged, 1 when none did or the fit could not run, 2 for bad arguments.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { cubeDims, CubeError, fitChannels, scanOrder, signalAxis } from '../core/cube/cube';
+import { linearDesign, linearMultifit } from '../core/cube/linear';
+import { multifit, PIXEL_STATUS, type MultifitOptions, type MultifitOrder, type MultifitResult } from '../core/cube/multifit';
+import { PixelFitter, type VarianceMode } from '../core/cube/pixel-fitter';
+import type { Dataset } from '../core/data/dataset';
+import { isNpy, npyToCube, readDataFiles, writeNpy } from '../core/data/readers';
+import { parseNpy } from '../core/data/readers/npy';
+import type { FitSettings } from '../core/fit/settings';
+import type { ModelDoc } from '../core/model/document';
+import { getStatistic } from '../core/stats';
+import { parseNumberArg, single, UsageError, type ParsedArgs } from './args';
+import type { CommandOutput } from './fit-command';
+import { settingsFromArgs } from './fit-command';
+import { DataError } from './load-data';
+import { modelFromArgs } from './model-args';
+import { CTRL, type WorkerInput } from './multifit-shared';
+
+const ORDERS: MultifitOrder[] = ['serpentine', 'flyback', 'smart'];
+const VARIANCES: VarianceMode[] = ['auto', 'sigma', 'poisson', 'unit'];
+/** default worker count: at most one worker per this many pixels */
+const PIXELS_PER_WORKER = 256;
+
+// ---------------------------------------------------------------- the cube
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new DataError(`Cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The cube from the positional files (see the module comment). */
+export function loadCube(paths: string[], axis: { start?: number; step?: number } = {}): Dataset {
+  if (paths.length === 0) throw new UsageError('multifit needs a cube: a .npy file (rows, cols, channels) or EMSA/MSA files');
+  const files = paths.map((p) => ({ name: p, bytes: readBytes(p) }));
+  let cube: Dataset;
+  if (files.length === 1 && (isNpy(files[0].bytes) || files[0].name.toLowerCase().endsWith('.npy'))) {
+    try {
+      cube = npyToCube(files[0].name, parseNpy(files[0].name, files[0].bytes), { start: axis.start ?? 0, step: axis.step ?? 1 });
+    } catch (e) {
+      throw new DataError(e instanceof Error ? e.message : String(e));
+    }
+    return cube;
+  }
+  const { datasets, errors } = readDataFiles(files);
+  if (errors.length > 0) throw new DataError(errors.map((e) => e.message).join('\n'));
+  if (datasets.length !== 1) {
+    throw new DataError(
+      `${paths.join(', ')}: read as ${datasets.length} datasets (${datasets.map((d) => d.name).join(', ')}); give one .npy cube, or EMSA/MSA files of one calibration (they are stacked)`,
+    );
+  }
+  const d = datasets[0];
+  if (d.kind === 'cube') cube = d;
+  else if (d.kind === 'spectrum') {
+    // one spectrum: a 1 x 1 map
+    cube = { ...d, kind: 'cube', shape: [1, 1, d.values.length] };
+  } else throw new DataError(`${d.name}: a ${d.kind} is not a spectrum image`);
+  if (axis.start !== undefined || axis.step !== undefined) {
+    const x = signalAxis(cube);
+    const start = axis.start ?? x[0];
+    const step = axis.step ?? (x.length > 1 ? x[1] - x[0] : 1);
+    if (!Number.isFinite(step) || step === 0) throw new UsageError(`--x-step must be a finite non-zero number; got ${step}`);
+    const nx = new Float64Array(x.length);
+    for (let k = 0; k < nx.length; k++) nx[k] = start + step * k;
+    cube = { ...cube, coords: { x: nx }, notes: [...(cube.notes ?? []), `signal axis replaced: ${start} + ${step} * channel`] };
+  }
+  try {
+    cubeDims(cube);
+  } catch (e) {
+    throw new DataError((e as Error).message);
+  }
+  return cube;
+}
+
+// ---------------------------------------------------------------- splitting and parallel fits
+
+/**
+ * The pixels of each of `n` blocks: whole rows when rows >= n (row counts differ by at most 1),
+ * else contiguous stretches of the scan path (serpentine, or flyback for 'flyback'). Every pixel
+ * is in exactly one block; blocks are listed in scan order, pixels in increasing index order.
+ */
+export function splitPixels(rows: number, cols: number, n: number, order: MultifitOrder = 'serpentine'): Int32Array[] {
+  const P = rows * cols;
+  const count = Math.max(1, Math.min(n, P));
+  const blocks: Int32Array[] = [];
+  if (rows >= count) {
+    for (let b = 0; b < count; b++) {
+      const r0 = Math.floor((b * rows) / count);
+      const r1 = Math.floor(((b + 1) * rows) / count);
+      const block = new Int32Array((r1 - r0) * cols);
+      for (let i = 0; i < block.length; i++) block[i] = r0 * cols + i;
+      blocks.push(block);
+    }
+    return blocks;
+  }
+  const path = scanOrder(rows, cols, order === 'flyback' ? 'flyback' : 'serpentine');
+  for (let b = 0; b < count; b++) {
+    const a = Math.floor((b * P) / count);
+    const z = Math.floor(((b + 1) * P) / count);
+    blocks.push(Int32Array.from(path.subarray(a, z)).sort());
+  }
+  return blocks;
+}
+
+export type ParallelOptions = Pick<MultifitOptions, 'order' | 'variance' | 'scaleErrors' | 'ftol' | 'xtol' | 'gtol' | 'chi2Window' | 'windowFactor'>;
+
+export interface ParallelResult extends MultifitResult {
+  workers: number;
+  /** each worker's own multifit time (ms; without its start-up); one entry with 1 worker */
+  workerElapsedMs: number[];
+}
+
+export interface ParallelSettings {
+  /** worker threads (1: the calling thread) */
+  workers: number;
+  /** the boot module of the workers (default multifit-worker.boot.mjs beside this file) */
+  workerUrl?: URL;
+  /** give up when no pixel is fitted for this long (a worker that died without a word); default 2 min */
+  stallMs?: number;
+}
+
+function sharedCopy(a: Float64Array): SharedArrayBuffer {
+  const buf = new SharedArrayBuffer(a.length * 8);
+  new Float64Array(buf).set(a);
+  return buf;
+}
+
+/**
+ * multifit on `workers` worker threads, one block of pixels each (splitPixels); synchronous: the
+ * calling thread waits in Atomics.wait. The result has multifit's shape; elapsedMs is the wall
+ * time including the workers' start.
+ */
+export function parallelMultifit(cube: Dataset, model: ModelDoc, settings: Partial<FitSettings>, options: ParallelOptions, par: ParallelSettings): ParallelResult {
+  const t0 = performance.now();
+  const dims = cubeDims(cube);
+  const P = dims.pixels;
+  const order = options.order ?? 'serpentine';
+  const blocks = splitPixels(dims.rows, dims.cols, par.workers, order);
+  if (blocks.length <= 1) {
+    const r = multifit(cube, model, settings, { ...options, now: () => performance.now() });
+    return { ...r, elapsedMs: performance.now() - t0, workers: 1, workerElapsedMs: [r.elapsedMs] };
+  }
+  // compiled here once too: checks the model (starting values, statistic vs data) before any worker starts, and gives the keys
+  const probe = new PixelFitter(cube, model, settings, options);
+  const layout = probe.compiled.layout;
+  const slotKeys = layout.slots.map((s) => s.key);
+  const freeKeys = probe.freeKeys.slice();
+  const nW = blocks.length;
+  const outMaps = new SharedArrayBuffer(slotKeys.length * P * 8);
+  const outErrors = new SharedArrayBuffer(freeKeys.length * P * 8);
+  const outRed = new SharedArrayBuffer(P * 8);
+  const outStatus = new SharedArrayBuffer(P);
+  const outStats = new SharedArrayBuffer(nW * 2 * 8);
+  new Float64Array(outMaps).fill(NaN);
+  new Float64Array(outErrors).fill(NaN);
+  new Float64Array(outRed).fill(NaN);
+  const ctrlBuf = new SharedArrayBuffer(CTRL.LENGTH * 4);
+  const ctrl = new Int32Array(ctrlBuf);
+  const values = sharedCopy(cube.values);
+  const sigma = cube.sigma ? sharedCopy(cube.sigma) : undefined;
+  const x = Float64Array.from(signalAxis(cube));
+  const url = par.workerUrl ?? new URL('./multifit-worker.boot.mjs', import.meta.url);
+  const started: { worker: Worker; port: import('node:worker_threads').MessagePort }[] = [];
+  const errors: string[] = [];
+  try {
+    blocks.forEach((pixels, index) => {
+      const { port1, port2 } = new MessageChannel();
+      const input: WorkerInput = {
+        index,
+        name: cube.name,
+        rows: dims.rows,
+        cols: dims.cols,
+        channels: dims.channels,
+        x,
+        values,
+        sigma,
+        mask: cube.mask ? cube.mask.slice() : undefined,
+        model,
+        settings,
+        options: { ...options, order },
+        pixels,
+        slotKeys,
+        freeKeys,
+        outMaps,
+        outErrors,
+        outRed,
+        outStatus,
+        outStats,
+        ctrl: ctrlBuf,
+        port: port2,
+      };
+      const worker = new Worker(url, { workerData: input, transferList: [port2], stdout: false, stderr: false });
+      // a worker that dies before its boot file can report is caught by the stall check; its
+      // 'error' event comes after this function has returned, so it is only kept from crashing
+      worker.on('error', () => {});
+      worker.unref();
+      started.push({ worker, port: port1 });
+    });
+    const stallMs = par.stallMs ?? 120_000;
+    let lastProgress = -1;
+    let lastChange = performance.now();
+    for (;;) {
+      const done = Atomics.load(ctrl, CTRL.DONE);
+      if (done >= nW) break;
+      Atomics.wait(ctrl, CTRL.DONE, done, 500);
+      if (Atomics.load(ctrl, CTRL.ERRORS) > 0) Atomics.store(ctrl, CTRL.STOP, 1);
+      const progress = Atomics.load(ctrl, CTRL.PROGRESS);
+      const t = performance.now();
+      if (progress !== lastProgress) {
+        lastProgress = progress;
+        lastChange = t;
+      } else if (t - lastChange > stallMs) {
+        Atomics.store(ctrl, CTRL.STOP, 1);
+        errors.push(`no pixel fitted for ${Math.round(stallMs / 1000)} s with ${nW - Atomics.load(ctrl, CTRL.DONE)} of ${nW} workers still running (did one die?)`);
+        break;
+      }
+    }
+    for (const { port } of started) {
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+        const msg = m.message as { index: number; error?: string };
+        if (msg.error) errors.push(`worker ${msg.index + 1} of ${nW}: ${msg.error}`);
+      }
+    }
+    if (errors.length === 0 && Atomics.load(ctrl, CTRL.ERRORS) > 0) errors.push('a worker failed without a message');
+  } finally {
+    for (const { worker, port } of started) {
+      port.close();
+      void worker.terminate();
+    }
+  }
+  if (errors.length > 0) throw new CubeError(errors.join('\n'));
+
+  const mapsFlat = new Float64Array(outMaps);
+  const errsFlat = new Float64Array(outErrors);
+  const maps: Record<string, Float64Array> = {};
+  slotKeys.forEach((key, s) => (maps[key] = mapsFlat.slice(s * P, (s + 1) * P)));
+  const errs: Record<string, Float64Array> = {};
+  freeKeys.forEach((key, k) => (errs[key] = errsFlat.slice(k * P, (k + 1) * P)));
+  const stats = new Float64Array(outStats);
+  let nfev = 0;
+  for (let w = 0; w < nW; w++) nfev += stats[2 * w];
+  return {
+    maps,
+    errors: errs,
+    redChi2: new Float64Array(outRed).slice(),
+    status: new Uint8Array(outStatus).slice(),
+    elapsedMs: performance.now() - t0,
+    freeKeys,
+    chi2Window: null,
+    nfev,
+    cancelled: false,
+    workers: nW,
+    workerElapsedMs: Array.from({ length: nW }, (_, w) => stats[2 * w + 1]),
+  };
+}
+
+// ---------------------------------------------------------------- the command
+
+/** A file name from a parameter key: letters, digits, '.', '_', '-' kept, anything else '_'. */
+export function mapFileName(key: string): string {
+  const s = key.replace(/[^A-Za-z0-9._-]/g, '_');
+  return s === '' || s.startsWith('.') ? `_${s}` : s;
+}
+
+/** .npy bytes of a uint8 array (format 1.0, '|u1', C order), header padded to 64 bytes as numpy does. */
+export function writeNpyU8(shape: number[], data: Uint8Array): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + data.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  out.set(data, 10 + header.length);
+  return out;
+}
+
+function intArg(args: ParsedArgs, name: string): number | undefined {
+  const text = single(args, name);
+  if (text === undefined) return undefined;
+  const v = parseNumberArg(text, `--${name}`);
+  if (!Number.isSafeInteger(v) || v < 1) throw new UsageError(`--${name} must be a whole number >= 1; got ${text}`);
+  return v;
+}
+
+function numberOrUndefined(args: ParsedArgs, name: string): number | undefined {
+  const text = single(args, name);
+  if (text === undefined) return undefined;
+  const v = parseNumberArg(text, `--${name}`);
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} must be finite; got ${text}`);
+  return v;
+}
+
+function median(a: Float64Array): number {
+  const s = Array.from(a).filter(Number.isFinite).sort((p, q) => p - q);
+  if (s.length === 0) return NaN;
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h]);
+}
+
+function num(v: number): string {
+  return Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : '-';
+}
+
+export function multifitCommand(args: ParsedArgs): CommandOutput {
+  const json = args.switches.has('json');
+  for (const name of ['method', 'max-iter']) {
+    if (args.flags.has(name)) {
+      throw new UsageError(`--${name} is not used by multifit (it fits by Levenberg-Marquardt, or L-BFGS-B for the likelihood statistics)`);
+    }
+  }
+  for (const name of ['x-col', 'y-col', 'sigma-col']) {
+    if (args.flags.has(name)) throw new UsageError(`--${name} applies to delimited text files, not to spectrum images`);
+  }
+  const out = single(args, 'out');
+  if (out === undefined || out.trim() === '') throw new UsageError('multifit needs --out DIR (the folder for the .npy maps)');
+  const order = (single(args, 'order') ?? 'serpentine') as MultifitOrder;
+  if (!ORDERS.includes(order)) throw new UsageError(`--order must be one of ${ORDERS.join(', ')}`);
+  const variance = (single(args, 'variance') ?? 'auto') as VarianceMode;
+  if (!VARIANCES.includes(variance)) throw new UsageError(`--variance must be one of ${VARIANCES.join(', ')}`);
+  const workersArg = intArg(args, 'workers');
+  const xStart = numberOrUndefined(args, 'x-start');
+  const xStep = numberOrUndefined(args, 'x-step');
+  if (xStep === 0) throw new UsageError('--x-step must be non-zero');
+  const forceLinear = args.switches.has('linear');
+  // model and settings first: a usage error must not wait for a large file to load
+  const settings: FitSettings = settingsFromArgs(args);
+  const model = modelFromArgs(args, ['x']);
+
+  const cube = loadCube(args.positionals, { start: xStart, step: xStep });
+  const dims = cubeDims(cube);
+  const P = dims.pixels;
+
+  // the linear fast path?
+  const stat = getStatistic(settings.statistic);
+  const leastSquares = stat.leastSquaresEquivalent !== undefined;
+  const channels = fitChannels(cube, settings.ranges);
+  const axis = signalAxis(cube);
+  const xs = Float64Array.from(channels, (k) => axis[k]);
+  const analysis = linearDesign(model, xs);
+  if (forceLinear) {
+    if (!leastSquares) throw new CubeError(`--linear: the linear path solves least squares; --stat ${settings.statistic} needs the iterative fit (leave out --linear)`);
+    if (!analysis.linear) throw new CubeError(`--linear: the model is not linear in its free parameters: ${analysis.reason}`);
+  }
+  const linear = leastSquares && analysis.linear;
+  const options: ParallelOptions = { order, variance };
+
+  let result: ParallelResult;
+  let pathNote: string;
+  if (linear) {
+    const t0 = performance.now();
+    const r = linearMultifit(cube, model, settings, { variance, now: () => performance.now() });
+    result = { ...r, elapsedMs: performance.now() - t0, workers: 1, workerElapsedMs: [r.elapsedMs] };
+    pathNote = 'linear fast path (every free parameter is an amplitude): closed-form least squares';
+  } else {
+    const requested = workersArg ?? Math.max(1, Math.min(availableParallelism(), Math.floor(P / PIXELS_PER_WORKER)));
+    result = parallelMultifit(cube, model, settings, options, { workers: requested });
+    pathNote = `iterative fits, ${order} order, ${result.workers} worker${result.workers === 1 ? '' : 's'}`;
+  }
+
+  // the files
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (e) {
+    throw new DataError(`Cannot create ${out}: ${(e as Error).message}`);
+  }
+  const shape = [dims.rows, dims.cols];
+  const files: Record<string, string> = {};
+  const write = (name: string, bytes: Uint8Array): void => {
+    const path = join(out, `${name}.npy`);
+    try {
+      writeFileSync(path, bytes);
+    } catch (e) {
+      throw new DataError(`Cannot write ${path}: ${(e as Error).message}`);
+    }
+    files[name] = path;
+  };
+  for (const [key, map] of Object.entries(result.maps)) write(mapFileName(key), writeNpy(shape, map));
+  for (const [key, err] of Object.entries(result.errors)) write(`${mapFileName(key)}.error`, writeNpy(shape, err));
+  write('red_chisq', writeNpy(shape, result.redChi2));
+  write('status', writeNpyU8(shape, result.status));
+
+  let converged = 0;
+  let failed = 0;
+  for (let p = 0; p < P; p++) {
+    const s = result.status[p];
+    if (s === PIXEL_STATUS.accepted || s === PIXEL_STATUS.retriedAccepted) converged++;
+    else if (s === PIXEL_STATUS.failed) failed++;
+  }
+  const elapsed = result.elapsedMs;
+  const pps = elapsed > 0 ? P / (elapsed / 1000) : null;
+  if (converged === 0) {
+    const reason = `no pixel converged (${failed} failed of ${P}); maps of the best attempts written to ${out}`;
+    return { code: 1, stdout: json ? JSON.stringify({ error: 'fit failed', reason }) : `multifit: ${reason}` };
+  }
+  if (json) {
+    return {
+      code: 0,
+      stdout: JSON.stringify({
+        pixels: P,
+        converged,
+        failed,
+        elapsed_ms: elapsed,
+        pixels_per_second: pps,
+        workers: result.workers,
+        maps: files,
+      }),
+    };
+  }
+  const keys = Object.keys(result.maps);
+  const w = Math.max(9, ...keys.map((k) => k.length));
+  const lines = [
+    `${cube.name}: ${dims.rows} x ${dims.cols} pixels, ${dims.channels} channels; ${pathNote}`,
+    `${'parameter'.padEnd(w)}  ${'median'.padEnd(12)}  ${'min'.padEnd(12)}  ${'max'.padEnd(12)}  median error`,
+    ...keys.map((k) => {
+      const m = result.maps[k];
+      const fin = Array.from(m).filter(Number.isFinite);
+      const e = result.errors[k];
+      return `${k.padEnd(w)}  ${num(median(m)).padEnd(12)}  ${num(fin.length ? Math.min(...fin) : NaN).padEnd(12)}  ${num(fin.length ? Math.max(...fin) : NaN).padEnd(12)}  ${e ? num(median(e)) : 'fixed'}`;
+    }),
+    '',
+    `${converged} of ${P} pixels converged, ${failed} failed; median reduced ${leastSquares ? 'chi-square' : 'statistic'} ${num(median(result.redChi2))}`,
+    `${num(elapsed)} ms, ${pps === null ? '-' : num(pps)} pixels/s; ${Object.keys(files).length} maps written to ${out}`,
+  ];
+  return { code: 0, stdout: lines.join('\n') };
+}
