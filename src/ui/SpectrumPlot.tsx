@@ -35,7 +35,10 @@ export function SpectrumPlot() {
   const model = useMemo(() => {
     if (!dataset || !result?.datasets || !result.datasetValues) return docModel;
     const k = result.datasets.findIndex((d) => d.name === dataset.name);
-    return k >= 0 && result.datasetValues[k] ? setValues(docModel, result.datasetValues[k]) : docModel;
+    if (k < 0 || !result.datasetValues[k]) return docModel;
+    const withValues = setValues(docModel, result.datasetValues[k]);
+    const used = result.datasetComponents?.[k];
+    return used ? { components: withValues.components.map((c) => (used.includes(c.name) ? c : { ...c, active: false })) } : withValues;
   }, [docModel, result, dataset]);
   const hidden = useApp((s) => s.session.view.hiddenComponents);
   const ranges = useApp((s) => s.session.fit.ranges);

@@ -37,6 +37,8 @@ export interface FitResult {
   /** joint fits: per-dataset statistic, free-parameter count, values per dataset, relation values */
   datasets?: { name: string; statistic: number; nPoints: number }[];
   totalFree?: number;
+  /** joint fits with different models: the components each dataset uses (null = all) */
+  datasetComponents?: (string[] | null)[];
   datasetValues?: Record<string, number>[];
   derived?: Record<string, { value: number; error: number | null; errorReason?: string; relation: string; dataset: number }>;
 }

@@ -164,6 +164,7 @@ export const fitResultSchema = z.object({
   // joint fits of several datasets
   datasets: z.array(z.object({ name: z.string().max(MAX_NAME_CHARS), statistic: lenientNumber, nPoints: lenientNumber })).max(10_000).optional(),
   totalFree: lenientNumber.optional(),
+  datasetComponents: z.array(z.array(z.string().max(MAX_COMPONENT_NAME_CHARS)).max(10_000).nullable()).max(10_000).optional(),
   datasetValues: z.array(safeRecord(lenientNumber)).max(10_000).optional(),
   derived: safeRecord(
     z.object({ value: lenientNumber, error: lenientNumber.nullable(), errorReason: z.string().max(MAX_TEXT_CHARS).optional(), relation: z.string().max(MAX_TEXT_CHARS), dataset: z.int().min(0) }),
