@@ -151,7 +151,7 @@ export class PixelFitter {
     this.jRow = new Float64Array(m * n);
     this.lmOptions = { ftol: options.ftol ?? 1e-10, xtol: options.xtol ?? 1e-10, gtol: options.gtol ?? 1e-10 };
 
-    const self = this;
+    const fitter = this;
     const compiled = this.compiled;
     const { y, w, modelBuf, jc, lastTheta } = this;
     // r_i = w_i (y_i - m_i); the Jacobian is computed alongside the residuals and kept, as
@@ -159,10 +159,10 @@ export class PixelFitter {
     const fill = (theta: ArrayLike<number>): void => {
       compiled.evaluateWithJacobianColumns(theta, modelBuf, jc);
       lastTheta.set(theta);
-      self.cached = true;
+      fitter.cached = true;
     };
     const same = (theta: ArrayLike<number>): boolean => {
-      if (!self.cached) return false;
+      if (!fitter.cached) return false;
       for (let k = 0; k < n; k++) if (theta[k] !== lastTheta[k]) return false;
       return true;
     };

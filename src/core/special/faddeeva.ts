@@ -19,8 +19,8 @@
  *    1990) w(z) = (i/sqrt(pi)) / (z - (1/2)/(z - 1/(z - (3/2)/(z - ...)))), truncated at a
  *    depth fitted here to give double precision.
  *
- * Measured against mpmath (50 digits) in faddeeva.test.ts: relative error |w - w_ref| / |w_ref|
- * below 1e-14 over the tested upper half plane (see the test for the reference set).
+ * Checked in faddeeva.test.ts against scipy.special.wofz (1e-13 relative) on the imaginary and
+ * real axes, on both sides of the method switch, in the far tail and in the lower half plane.
  */
 
 const INV_SQRT_PI = 0.5641895835477562869480794515607726; // 1/sqrt(pi)
