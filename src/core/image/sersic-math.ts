@@ -10,6 +10,7 @@
  * - light inside radius R: L P(2n, b (R/Re)^(1/n)) with P the regularised lower incomplete gamma.
  */
 import { lgamma } from '../stats/lgamma';
+import { gammaP, gammaQ } from '../special/incomplete-gamma';
 
 const C1 = 4 / 405;
 const C2 = 46 / 25515;
@@ -28,57 +29,7 @@ export function sersicBDerivative(n: number): number {
   return 2 - x * x * (C1 + x * (2 * C2 + x * (3 * C3 + x * 4 * C4)));
 }
 
-/**
- * Regularised lower incomplete gamma P(a, x) = gamma(a, x) / Gamma(a), a > 0, x >= 0: the power
- * series for x < a + 1, else 1 - Q with Q from its continued fraction by the modified Lentz method
- * (DLMF 8.7.1 and 8.9.2; Press et al., Numerical Recipes, section 6.2). Relative accuracy ~1e-14.
- */
-export function gammaP(a: number, x: number): number {
-  if (!(a > 0) || !(x >= 0)) return NaN;
-  if (x === 0) return 0;
-  if (x === Infinity) return 1;
-  const logPrefix = a * Math.log(x) - x - lgamma(a);
-  if (x < a + 1) {
-    // P = x^a e^-x / Gamma(a + 1) sum_k x^k / ((a+1)...(a+k))
-    let term = 1 / a;
-    let sum = term;
-    for (let k = 1; k < 10000; k++) {
-      term *= x / (a + k);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-17) break;
-    }
-    return sum * Math.exp(logPrefix);
-  }
-  return 1 - gammaQContinuedFraction(a, x, logPrefix);
-}
-
-/** Regularised upper incomplete gamma Q(a, x) = 1 - P(a, x), accurate in the tail. */
-export function gammaQ(a: number, x: number): number {
-  if (!(a > 0) || !(x >= 0)) return NaN;
-  if (x < a + 1) return 1 - gammaP(a, x);
-  return gammaQContinuedFraction(a, x, a * Math.log(x) - x - lgamma(a));
-}
-
-function gammaQContinuedFraction(a: number, x: number, logPrefix: number): number {
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 10000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-16) break;
-  }
-  return Math.exp(logPrefix) * h;
-}
+export { gammaP, gammaQ };
 
 /** The exact b_n: root of P(2n, b) = 1/2 by bisection refined with Newton steps. */
 export function sersicBExact(n: number): number {
