@@ -118,7 +118,11 @@ export function compileModel(
     }
   };
 
-  const evaluateWithJacobian = (theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void => {
+  /**
+   * Model and Jacobian; entry (point i, free parameter f) goes to J[i * rowStride + f * colStride]
+   * (row-major: rowStride nFree, colStride 1; column-major: 1, n), optionally times rowScale[i].
+   */
+  const fillJacobian = (theta: ArrayLike<number>, out: Float64Array, J: Float64Array, rowStride: number, colStride: number, rowScale?: Float64Array): void => {
     expandParameters(layout, theta, values, chainFree, chainFactor);
     out.fill(0, 0, n);
     J.fill(0, 0, n * nFree);
@@ -133,32 +137,17 @@ export function compileModel(
         if (f < 0) continue;
         const factor = chainFactor[s];
         const col = jac[k];
-        for (let i = 0; i < n; i++) J[i * nFree + f] += factor * col[i];
+        const o = f * colStride;
+        if (rowScale) for (let i = 0; i < n; i++) J[o + i * rowStride] += factor * col[i] * rowScale[i];
+        else for (let i = 0; i < n; i++) J[o + i * rowStride] += factor * col[i];
       }
     }
   };
 
-  const evaluateWithJacobianColumns = (theta: ArrayLike<number>, out: Float64Array, J: Float64Array, rowScale?: Float64Array): void => {
-    expandParameters(layout, theta, values, chainFree, chainFactor);
-    out.fill(0, 0, n);
-    J.fill(0, 0, n * nFree);
-    for (let c = 0; c < components.length; c++) {
-      const comp = components[c];
-      const jac = jacViews[c];
-      comp.type.evaluate(paramViews[c], coords, tmp, jac, n, comp.options);
-      for (let i = 0; i < n; i++) out[i] += tmp[i];
-      for (let k = 0; k < comp.nParams; k++) {
-        const s = comp.firstSlot + k;
-        const f = chainFree[s];
-        if (f < 0) continue;
-        const factor = chainFactor[s];
-        const col = jac[k];
-        const o = f * n;
-        if (rowScale) for (let i = 0; i < n; i++) J[o + i] += factor * col[i] * rowScale[i];
-        else for (let i = 0; i < n; i++) J[o + i] += factor * col[i];
-      }
-    }
-  };
+  const evaluateWithJacobian = (theta: ArrayLike<number>, out: Float64Array, J: Float64Array): void => fillJacobian(theta, out, J, nFree, 1);
+
+  const evaluateWithJacobianColumns = (theta: ArrayLike<number>, out: Float64Array, J: Float64Array, rowScale?: Float64Array): void =>
+    fillJacobian(theta, out, J, 1, n, rowScale);
 
   const evaluateComponent = (index: number, theta: ArrayLike<number>, out: Float64Array): void => {
     expandParameters(layout, theta, values);
