@@ -25,6 +25,16 @@ export interface Dataset {
   notes?: string[];
   /** units or labels of axes, when known */
   labels?: Record<string, string>;
+  /** images only: point-spread function (odd size x size, sum 1) the model is convolved with */
+  psf?: DatasetPsf;
+}
+
+/** A PSF as stored with an image: `size` x `size` values, row-major, normalised to sum 1. */
+export interface DatasetPsf {
+  data: Float64Array;
+  size: number;
+  /** where it came from (a file name, or e.g. "Gaussian sigma 2 px") */
+  source?: string;
 }
 
 export function pointCount(d: Dataset): number {

@@ -7,7 +7,8 @@
  * (J^T W J); for chi2 on data without sigma they are scaled by chi2/dof, as lmfit and HyperSpy do.
  */
 import type { Dataset } from '../data/dataset';
-import { compileModel, type CompiledModel } from '../model/compile';
+import type { CompiledModel } from '../model/compile';
+import { compileForView } from './compile-view';
 import type { ModelDoc } from '../model/document';
 import { levenbergMarquardt } from '../optimize/lm';
 import type { LeastSquaresProblem, OptimizeOptions, OptimizeProgress, OptimizeResult, ScalarProblem } from '../optimize/problem';
@@ -212,7 +213,7 @@ export function prepareObjective(dataset: Dataset, model: ModelDoc, settings: Fi
   const stat = getStatistic(settings.statistic);
   const view = makeFitView(dataset, settings.ranges);
   const sigma = checkData(view, stat, dataset.name);
-  const compiled = compileModel(model, view.coords, view.n);
+  const compiled = compileForView(model, dataset, view);
   return { compiled, view, sigma, stat };
 }
 

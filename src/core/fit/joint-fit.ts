@@ -20,7 +20,8 @@
  * Relation values get errors propagated from the hyperparameters' covariance (g^T C g).
  */
 import type { Dataset } from '../data/dataset';
-import { compileModel, type CompiledModel } from '../model/compile';
+import type { CompiledModel } from '../model/compile';
+import { compileForView } from './compile-view';
 import type { ModelDoc } from '../model/document';
 import { levenbergMarquardt } from '../optimize/lm';
 import type { LeastSquaresProblem, OptimizeOptions, OptimizeProgress, OptimizeResult, ScalarProblem } from '../optimize/problem';
@@ -218,7 +219,7 @@ export function prepareJointObjective(datasets: Dataset[], model: ModelDoc, join
   const partial = datasets.map((dataset, d) => {
     const view = makeFitView(dataset, settings.ranges);
     const sigma = checkData(view, stat, dataset.name);
-    const compiled = compileModel(resolved.subsets ? subsetModel(model, resolved.datasetComponents[d]) : model, view.coords, view.n);
+    const compiled = compileForView(resolved.subsets ? subsetModel(model, resolved.datasetComponents[d]) : model, dataset, view);
     const o = offset;
     offset += view.n;
     return { name: dataset.name, index: d, view, sigma, compiled, offset: o, n: view.n, nLocal: compiled.layout.freeKeys.length };

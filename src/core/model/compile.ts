@@ -8,6 +8,8 @@ import { compileExpression, type CompiledExpression } from '../expr';
 import type { ComponentOptions, ComponentType } from './component-type';
 import { paramKey, type ComponentDoc, type ModelDoc } from './document';
 import { getComponentType } from './components/registry';
+import { getImageComponentType } from '../image/components/registry';
+import { compileImageModel, type ImageFrame } from '../image/image-model';
 import { buildLayout, expandParameters, ModelError, type ParameterLayout } from './parameter-layout';
 
 export const EXPRESSION_TYPE = 'Expression';
@@ -61,7 +63,7 @@ export function resolveComponent(c: ComponentDoc, variables: string[]): { type: 
     const { type } = expressionComponentType(c.options.expr, variables);
     return { type, paramNames: type.params(c.options).map((p) => p.name) };
   }
-  const type = getComponentType(c.type);
+  const type = getComponentType(c.type) ?? (variables.includes('y') ? getImageComponentType(c.type) : undefined);
   if (!type) throw new ModelError(`Component ${c.name} has unknown type '${c.type}'`);
   return { type, paramNames: type.params(c.options).map((p) => p.name) };
 }
@@ -69,6 +71,11 @@ export function resolveComponent(c: ComponentDoc, variables: string[]): { type: 
 export interface CompileOptions {
   /** every non-twinned parameter is free (display evaluation from document values) */
   allFree?: boolean;
+  /**
+   * the points are pixels of an image: components are integrated over each pixel of the whole
+   * frame, convolved with the frame's PSF and picked at `indices` (core/image/image-model.ts)
+   */
+  image?: ImageFrame;
 }
 
 export function compileModel(
@@ -97,6 +104,10 @@ export function compileModel(
     firstSlot: layout.slotIndex.get(paramKey(p.doc.name, p.paramNames[0])) ?? 0,
     nParams: p.paramNames.length,
   }));
+  if (options.image) {
+    for (const p of parts) if (p.type.dims !== 2) throw new ModelError(`${p.doc.name} (${p.doc.type}) is a 1D component; an image needs 2D components (Sersic, FlatSky, ...)`);
+    return compileImageModel(layout, components, options.image);
+  }
   const nSlots = layout.slots.length;
   const nFree = layout.freeKeys.length;
   const values = new Float64Array(nSlots);

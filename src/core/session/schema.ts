@@ -82,6 +82,13 @@ export const datasetSchema = z.object({
   mask: maskFlags().optional(),
   notes: z.array(z.string().max(MAX_TEXT_CHARS)).max(1000).optional(),
   labels: safeRecord(z.string().max(MAX_NAME_CHARS)).optional(),
+  // images: the PSF the model is convolved with (odd size; checked against its data below)
+  psf: z
+    .object({ data: numbersOrNulls(), size: z.int().min(1).max(MAX_DIM), source: z.string().max(MAX_NAME_CHARS).optional() })
+    .refine((p) => p.size % 2 === 1 && p.data.length === p.size * p.size && p.data.every((v) => v !== null), {
+      message: 'must be an odd size x size grid of finite numbers',
+    })
+    .optional(),
 });
 
 export const priorSchema = z.object({

@@ -15,6 +15,7 @@ export interface DatasetJson {
   mask?: number[];
   notes?: string[];
   labels?: Record<string, string>;
+  psf?: { data: (number | null)[]; size: number; source?: string };
 }
 
 export type SessionJson = Omit<SessionDoc, 'datasets'> & { format: 'fitbench-session'; datasets: DatasetJson[] };
@@ -44,6 +45,7 @@ export function datasetToJson(d: Dataset): DatasetJson {
     mask: d.mask ? Array.from(d.mask) : undefined,
     notes: d.notes,
     labels: d.labels,
+    ...(d.psf ? { psf: { data: toArray(d.psf.data), size: d.psf.size, ...(d.psf.source ? { source: d.psf.source } : {}) } } : {}),
   };
 }
 
@@ -60,6 +62,7 @@ export function datasetFromJson(j: DatasetJson): Dataset {
     mask: j.mask ? Uint8Array.from(j.mask) : undefined,
     notes: j.notes,
     labels: j.labels,
+    ...(j.psf ? { psf: { data: fromArray(j.psf.data), size: j.psf.size, ...(j.psf.source ? { source: j.psf.source } : {}) } } : {}),
   };
 }
 
