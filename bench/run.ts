@@ -6,7 +6,7 @@
  *      the largest relative difference of the fitted values.
  *   3. Browser (Debian's Chromium via Playwright, built app): slider-to-redraw latency at 1e4 and
  *      1e5 points, and the 3-Gaussian fit in the Web Worker (bench/browser.bench.ts).
- * Flags: --skip-browser, --skip-peers, --reps N.
+ * Flags: --skip-browser, --skip-peers, --skip-multifit, --skip-sampler, --reps N.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -186,3 +186,16 @@ function multifitBench(skipPeers: boolean): void {
 }
 
 if (!argv.includes('--skip-multifit')) multifitBench(argv.includes('--skip-peers'));
+
+/**
+ * 5. Samplers (bench/sampler-bench.ts --quick, own process): ESS per second of NUTS (the default and
+ *    other metrics) and the ensemble sampler vs emcee (Debian's python3-emcee) on one posterior.
+ *    Leave it out with --skip-sampler.
+ */
+function samplerBench(): void {
+  console.log('\n## Samplers: ESS per second vs emcee');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/sampler-bench.ts', '--quick'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) console.log(`sampler benchmark failed (exit ${r.status ?? r.signal})`);
+}
+
+if (!argv.includes('--skip-sampler')) samplerBench();

@@ -18,9 +18,9 @@ const VALUE_OPTIONS = new Set([
   // spectrum images (multifit-command.ts)
   'x-start', 'x-step', 'order', 'workers', 'out', 'variance',
 ]);
-const SAMPLE_OPTIONS = ['sampler', 'chains', 'draws', 'tune', 'seed', 'out', 'metric', 'walkers']; // sample-command.ts
+const SAMPLE_OPTIONS = ['sampler', 'chains', 'draws', 'tune', 'seed', 'out', 'metric', 'walkers', 'hierarchy']; // sample-command.ts, sample-hierarchy.ts
 for (const o of SAMPLE_OPTIONS) VALUE_OPTIONS.add(o);
-const SWITCHES = new Set(['mass-from-fit', 'json', 'help', 'minos', 'frozen', 'reoptimize', 'sequential', 'linear']);
+const SWITCHES = new Set(['mass-from-fit', 'no-mass-from-fit', 'json', 'help', 'minos', 'frozen', 'reoptimize', 'sequential', 'linear']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const [command = '', ...rest] = argv;
@@ -90,13 +90,14 @@ Commands:
   surface <data> ... --params A,B --grid NxM [--reoptimize] [--xrange LO:HI] [--yrange LO:HI]
                                             Δstatistic on a grid (default ±3 errors), others frozen unless --reoptimize
   sample <data> ... [--sampler nuts|hmc|mh|ensemble] [--chains N] [--draws N] [--tune N] [--seed S]
-         [--mass-from-fit] [--metric diag|dense] [--walkers W] [--out chains.csv]
+         [--no-mass-from-fit] [--metric auto|diag|dense] [--walkers W] [--out chains.csv]
                                             fit, then sample the posterior (likelihood x priors) with chains started
                                             from the best fit spread by its covariance; summary per parameter (mean,
                                             sd, 94 % HDI, MCSE, bulk/tail ESS, R-hat), divergences, warnings.
                                             Defaults: nuts, 4 chains, 1000 draws, 1000 tune (mh: 4000/2000), seed 1.
-                                            --mass-from-fit: the fit covariance is the initial inverse mass matrix
-                                            (nuts/hmc; its diagonal unless --metric dense) or proposal (mh).
+                                            The fit covariance is the initial inverse mass matrix (nuts/hmc; its
+                                            diagonal with --metric diag) or proposal (mh) unless --no-mass-from-fit.
+                                            --metric auto (default): dense up to 64 parameters, diagonal above.
                                             --sampler ensemble (affine-invariant stretch move, as emcee): --chains is
                                             the number of independent ensembles, --draws the kept steps per walker,
                                             --tune the burn-in steps, --walkers the walkers per ensemble (default

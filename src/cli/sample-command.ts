@@ -1,13 +1,14 @@
 /**
  * `sample <data or session> [model options] --sampler nuts|hmc|mh|ensemble --chains N --draws N
- *  --tune N --seed S [--mass-from-fit] [--metric diag|dense] [--walkers W] [--out chains.csv] [--json]`
+ *  --tune N --seed S [--no-mass-from-fit] [--metric auto|diag|dense] [--walkers W] [--out chains.csv] [--json]`
  *
  * Fits first (exit 1 with {"error", "reason"} when the fit fails), then samples the posterior
  * (core/fit/posterior.ts: likelihood of the fit statistic times the parameters' priors, flat within
  * their bounds) with chains run one after another, each started from the best fit jittered by
- * +-2 standard deviations of the fit covariance (workers/sampler-chain.ts). --mass-from-fit uses the
- * fit covariance as the initial inverse mass matrix (NUTS, HMC; its diagonal unless --metric dense)
- * or initial proposal covariance (mh). JSON per shared/docs/cli-json.md ("sample"), plus
+ * +-2 standard deviations of the fit covariance (workers/sampler-chain.ts). The fit covariance is
+ * the initial inverse mass matrix (NUTS, HMC, as AstroPhot does; its diagonal with --metric diag) or
+ * the initial proposal covariance (mh) unless --no-mass-from-fit; --metric auto (default) adapts a
+ * dense metric up to 64 parameters and a diagonal one above. JSON per shared/docs/cli-json.md ("sample"), plus
  * "diagnostics" naming how the summary was computed. --out writes every kept draw as CSV:
  * chain,draw,<parameters> (ensemble: chain,walker,draw,<parameters>).
  *
@@ -20,10 +21,11 @@ import { writeFileSync } from 'node:fs';
 import { fitModel } from '../core/fit/fit-model';
 import { buildProfileObjective } from '../core/fit/profile-objective';
 import { SamplerError, summarizeChains, type ChainResult, type EnsembleChainResult, type PosteriorSummary } from '../core/sample';
-import { CHAINS_METHOD, ENSEMBLE_METHOD, mapSample, prepareSampling, runChain, SAMPLER_CHOICES, type SamplerChoice } from '../workers/sampler-chain';
+import { CHAINS_METHOD, ENSEMBLE_METHOD, mapSample, prepareSampling, runChain, SAMPLER_CHOICES, resolveMetric, type MetricChoice, type SamplerChoice } from '../workers/sampler-chain';
 import { parseNumberArg, single, UsageError, type ParsedArgs } from './args';
 import { fitInputs, type CommandOutput } from './fit-command';
 import { fitResultTable } from './output';
+import { hierarchyInput, sampleHierarchyCommand } from './sample-hierarchy';
 
 function intArg(args: ParsedArgs, name: string, fallback: number, min: number, max: number): number {
   const text = single(args, name);
@@ -33,23 +35,23 @@ function intArg(args: ParsedArgs, name: string, fallback: number, min: number, m
   return v;
 }
 
-function numOrNull(v: number): number | null {
+export function numOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-interface SampleOptions {
+export interface SampleOptions {
   sampler: SamplerChoice;
   chains: number;
   draws: number;
   tune: number;
   seed: number;
   massFromFit: boolean;
-  metric: 'diag' | 'dense';
+  metric: MetricChoice;
   walkers?: number;
   out?: string;
 }
 
-function parseOptions(args: ParsedArgs): SampleOptions {
+export function parseOptions(args: ParsedArgs): SampleOptions {
   const s = single(args, 'sampler') ?? 'nuts';
   if (!SAMPLER_CHOICES.includes(s as SamplerChoice)) throw new UsageError(`--sampler must be one of ${SAMPLER_CHOICES.join(', ')}, got "${s}"`);
   const sampler = s as SamplerChoice;
@@ -57,18 +59,18 @@ function parseOptions(args: ParsedArgs): SampleOptions {
   const draws = intArg(args, 'draws', sampler === 'mh' ? 4000 : sampler === 'ensemble' ? 2000 : 1000, 1, 10_000_000);
   const tune = intArg(args, 'tune', sampler === 'mh' ? 2000 : 1000, 0, 10_000_000);
   const seed = intArg(args, 'seed', 1, 0, Number.MAX_SAFE_INTEGER);
-  const metric = single(args, 'metric') ?? 'diag';
-  if (metric !== 'diag' && metric !== 'dense') throw new UsageError(`--metric must be diag or dense, got "${metric}"`);
+  const metric = single(args, 'metric') ?? 'auto';
+  if (metric !== 'diag' && metric !== 'dense' && metric !== 'auto') throw new UsageError(`--metric must be auto, diag or dense, got "${metric}"`);
   const walkersText = single(args, 'walkers');
   const walkers = walkersText === undefined ? undefined : intArg(args, 'walkers', 0, 4, 100_000);
   if (walkers !== undefined && sampler !== 'ensemble') throw new UsageError('--walkers applies to --sampler ensemble only');
   const out = single(args, 'out');
   if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name');
-  return { sampler, chains, draws, tune, seed, massFromFit: args.switches.has('mass-from-fit'), metric, walkers, out };
+  return { sampler, chains, draws, tune, seed, massFromFit: !args.switches.has('no-mass-from-fit'), metric, walkers, out };
 }
 
 /** the summary object of the JSON: one entry per parameter, null with a reason where not computable */
-function summaryJson(s: PosteriorSummary): Record<string, Record<string, unknown>> {
+export function summaryJson(s: PosteriorSummary): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const p of s.parameters) {
     const fields: [string, number][] = [
@@ -96,7 +98,7 @@ function summaryJson(s: PosteriorSummary): Record<string, Record<string, unknown
   return out;
 }
 
-function csvOf(keys: string[], results: ChainResult[]): string {
+export function csvOf(keys: string[], results: ChainResult[]): string {
   const ensemble = results[0]?.sampler === 'ensemble';
   const lines = [(ensemble ? ['chain', 'walker', 'draw', ...keys] : ['chain', 'draw', ...keys]).join(',')];
   results.forEach((r, c) => {
@@ -116,7 +118,7 @@ function csvOf(keys: string[], results: ChainResult[]): string {
   return lines.join('\n') + '\n';
 }
 
-function table(s: PosteriorSummary, method: string, head: string[]): string {
+export function table(s: PosteriorSummary, method: string, head: string[]): string {
   const fmt = (v: number, d = 4) => (Number.isFinite(v) ? Number(v.toPrecision(d)).toString() : '-');
   const cols = ['parameter', 'mean', 'sd', 'hdi_3%', 'hdi_97%', 'mcse_mean', 'mcse_sd', 'ess_bulk', 'ess_tail', 'r_hat'];
   const rows = s.parameters.map((p) => [p.key, fmt(p.mean, 6), fmt(p.sd), fmt(p.hdiLow, 6), fmt(p.hdiHigh, 6), fmt(p.mcseMean, 2), fmt(p.mcseSd, 2), fmt(p.essBulk, 4), fmt(p.essTail, 4), Number.isFinite(p.rhat) ? p.rhat.toFixed(3) : '-']);
@@ -126,6 +128,9 @@ function table(s: PosteriorSummary, method: string, head: string[]): string {
 }
 
 export function sampleCommand(args: ParsedArgs): CommandOutput {
+  // a session holding a hierarchical model, or --hierarchy FILE: sample-hierarchy.ts
+  const hierarchy = hierarchyInput(args);
+  if (hierarchy) return sampleHierarchyCommand(args, hierarchy);
   const json = args.switches.has('json');
   const o = parseOptions(args);
   const inputs = fitInputs(args);
@@ -186,6 +191,7 @@ export function sampleCommand(args: ParsedArgs): CommandOutput {
       best_fit: Object.fromEntries(setup.keys.map((k, i) => [k, setup.best[i]])),
       map_sample: map ? Object.fromEntries(setup.keys.map((k, i) => [k, map.theta[i]])) : null,
       mass_from_fit: o.massFromFit,
+      metric: o.sampler === 'nuts' || o.sampler === 'hmc' ? resolveMetric(o.metric, setup.keys.length) : null,
       evaluations: results.reduce((t, r) => t + r.evaluations, 0),
       ...(o.out ? { out: o.out, rows: total } : {}),
     };

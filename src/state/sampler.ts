@@ -77,7 +77,7 @@ export interface SamplerState {
   error: string | null;
 }
 
-export const DEFAULT_CONFIG: SamplerConfig = { sampler: 'nuts', chains: 4, draws: 1000, tune: 1000, seed: 1, massFromFit: false };
+export const DEFAULT_CONFIG: SamplerConfig = { sampler: 'nuts', chains: 4, draws: 1000, tune: 1000, seed: 1, massFromFit: true };
 
 export const samplerStore = createStore<SamplerState>(() => ({
   result: null,

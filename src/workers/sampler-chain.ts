@@ -82,8 +82,8 @@ export interface ChainSpec {
   covariance?: number[] | null;
   /** use `covariance` as the initial inverse mass (NUTS / HMC) or proposal (Metropolis) */
   massFromFit?: boolean;
-  /** NUTS / HMC metric (default diag) */
-  metric?: 'diag' | 'dense';
+  /** NUTS / HMC metric (default 'auto': dense up to DENSE_METRIC_MAX parameters, diagonal above) */
+  metric?: MetricChoice;
   /** ensemble walkers (default max(16, 4n), even) */
   walkers?: number;
 }
@@ -306,7 +306,7 @@ export function runChain(ld: LogDensity, spec: ChainSpec, hooks: ChainHooks = {}
   let kept = 0;
   let size = segmented ? Math.min(draws, Math.max(1, hooks.firstSegment ?? 20)) : draws;
   let first = true;
-  const metric = spec.metric ?? 'diag';
+  const metric = resolveMetric(spec.metric, n);
   const mhScale = (2.38 * 2.38) / Math.max(1, n);
   for (;;) {
     const offset = first ? 0 : tune + kept;
@@ -358,6 +358,21 @@ export function runChain(ld: LogDensity, spec: ChainSpec, hooks: ChainHooks = {}
     first = false;
   }
   return mergeSegments(segments);
+}
+
+export type MetricChoice = 'diag' | 'dense' | 'auto';
+
+/**
+ * Above this many parameters 'auto' adapts a diagonal metric: a dense one needs O(n^2) draws to
+ * estimate and O(n^2) work per leapfrog step, and hierarchical models of hundreds of members are
+ * close to diagonal once non-centred. Below it a dense metric removes the correlations (peak
+ * areas and widths, amplitudes and backgrounds) that make diagonal NUTS take long trajectories.
+ */
+export const DENSE_METRIC_MAX = 64;
+
+export function resolveMetric(choice: MetricChoice | undefined, n: number): 'diag' | 'dense' {
+  if (choice === 'diag' || choice === 'dense') return choice;
+  return n <= DENSE_METRIC_MAX ? 'dense' : 'diag';
 }
 
 function massFor(n: number, cov: number[], metric: 'diag' | 'dense'): number[] {

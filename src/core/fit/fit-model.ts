@@ -143,8 +143,9 @@ export function scalarProblem(o: Objective): ScalarProblem {
   const m = view.n;
   const n = compiled.nFree;
   const model = new Float64Array(m);
-  const J = new Float64Array(m * n);
+  const J = compiled.evaluateWithGradient ? new Float64Array(0) : new Float64Array(m * n);
   const dS = new Float64Array(m);
+  const statistic = (mod: Float64Array, d: Float64Array): number => stat.valueAndDerivative(view.y, mod, sigma, null, m, d);
   return {
     n,
     lower: compiled.layout.lower,
@@ -154,6 +155,7 @@ export function scalarProblem(o: Objective): ScalarProblem {
       return stat.value(view.y, model, sigma, null, m);
     },
     valueAndGradient(theta, g) {
+      if (compiled.evaluateWithGradient) return compiled.evaluateWithGradient(theta, model, statistic, g);
       compiled.evaluateWithJacobian(theta, model, J);
       const s = stat.valueAndDerivative(view.y, model, sigma, null, m, dS);
       g.fill(0);

@@ -40,6 +40,13 @@ export interface CompiledModel {
   evaluateWithJacobianColumns(theta: ArrayLike<number>, out: Float64Array, J: Float64Array, rowScale?: Float64Array): void;
   /** value of one component (by index in componentNames) */
   evaluateComponent(index: number, theta: ArrayLike<number>, out: Float64Array): void;
+  /**
+   * The gradient of a statistic S(model) without forming the n x nFree Jacobian: fills out with
+   * the model, calls statistic(out, dS) which returns S and writes dS_i = dS/dmodel_i, then sets
+   * g = J^T dS (one dot product per free parameter and component). Returns S.
+   * Optional: callers fall back to evaluateWithJacobian when absent (images).
+   */
+  evaluateWithGradient?(theta: ArrayLike<number>, out: Float64Array, statistic: (model: Float64Array, dS: Float64Array) => number, g: Float64Array): number;
 }
 
 /** A ComponentType wrapping a user formula (free symbols = parameters, coords = variables). */
@@ -166,6 +173,36 @@ export function compileModel(
     comp.type.evaluate(paramViews[index], coords, out, null, n, comp.options);
   };
 
+  // every component keeps its own derivative columns for the gradient (allocated on first use)
+  let ownJac: Float64Array[][] | null = null;
+  let dS: Float64Array | null = null;
+  const evaluateWithGradient = (theta: ArrayLike<number>, out: Float64Array, statistic: (model: Float64Array, dS: Float64Array) => number, g: Float64Array): number => {
+    if (!ownJac) ownJac = components.map((c) => Array.from({ length: c.nParams }, () => new Float64Array(n)));
+    if (!dS) dS = new Float64Array(n);
+    expandParameters(layout, theta, values, chainFree, chainFactor);
+    out.fill(0, 0, n);
+    for (let c = 0; c < components.length; c++) {
+      const comp = components[c];
+      comp.type.evaluate(paramViews[c], coords, tmp, ownJac[c], n, comp.options);
+      for (let i = 0; i < n; i++) out[i] += tmp[i];
+    }
+    const s = statistic(out, dS);
+    g.fill(0, 0, nFree);
+    for (let c = 0; c < components.length; c++) {
+      const comp = components[c];
+      const jac = ownJac[c];
+      for (let k = 0; k < comp.nParams; k++) {
+        const f = chainFree[comp.firstSlot + k];
+        if (f < 0) continue;
+        const col = jac[k];
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += dS[i] * col[i];
+        g[f] += chainFactor[comp.firstSlot + k] * dot;
+      }
+    }
+    return s;
+  };
+
   return {
     layout,
     n,
@@ -176,5 +213,6 @@ export function compileModel(
     evaluateWithJacobian,
     evaluateWithJacobianColumns,
     evaluateComponent,
+    evaluateWithGradient,
   };
 }
