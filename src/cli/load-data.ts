@@ -2,7 +2,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Dataset } from '../core/data/dataset';
-import { readDataFiles, tableToSpectrum, type ColumnChoice, type Table } from '../core/data/readers';
+import { tableToSpectrum, type ColumnChoice, type Table } from '../core/data/readers';
+// HDF5 (.hspy) files too, once h5wasm is loaded (run.ts runCliAsync loads it when an argument is one)
+import { readDataFilesWithHdf5 as readDataFiles } from '../core/data/readers/read-async';
 import { UsageError, single, type ParsedArgs } from './args';
 import { loadSessionText } from '../core/session/load';
 import { jointSchema } from '../core/session/schema';

@@ -1,7 +1,8 @@
 /** Entry point of `npm run -s cli -- ...` (see run.ts). */
-import { runCli } from './run';
+import { runCliAsync } from './run';
 
-process.exitCode = runCli(process.argv.slice(2), {
+// async only to load h5wasm first when an argument is an HDF5 (.hspy) file (run.ts runCliAsync)
+process.exitCode = await runCliAsync(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 });

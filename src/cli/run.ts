@@ -5,6 +5,7 @@
 import { parseArgs, UsageError, USAGE } from './args';
 import { fitCommand, type CommandOutput } from './fit-command';
 import { DataError } from './load-data';
+import { loadHdf5ForArgs } from './hdf5-args';
 import { UNCERTAINTY_COMMANDS } from './uncertainty-commands';
 
 export interface CliIo {
@@ -41,6 +42,20 @@ export function runCli(argv: string[], io: CliIo): number {
     io.stderr(`fitbench: ${msg}\n`);
     return 1;
   }
+}
+
+/**
+ * runCli after loading what the arguments need (h5wasm when one names an HDF5 / .hspy file,
+ * hdf5-args.ts); the entry point (main.ts) runs this. A failed load leaves the HDF5 readers to
+ * report it for their file.
+ */
+export async function runCliAsync(argv: string[], io: CliIo): Promise<number> {
+  try {
+    await loadHdf5ForArgs(argv);
+  } catch {
+    // reported by the reader of each HDF5 file
+  }
+  return runCli(argv, io);
 }
 
 /** Lets other commands register (errors, profile, contour, ...). */
