@@ -2,7 +2,9 @@
  * `multifit CUBE ... --component ... --out DIR [--json]`: one model fitted to every pixel of a
  * spectrum image (src/core/cube), the maps written as .npy files.
  *
- * Input: a .npy array (rows, cols, channels) or (pixels, channels) (npy-cube.ts), the signal axis
+ * Input: a HyperSpy .hspy file (core readers/hspy.ts: its signal axis calibration, unless --x-start /
+ * --x-step are given; the runner loads h5wasm first, run.ts runCliAsync), or
+ * a .npy array (rows, cols, channels) or (pixels, channels) (npy-cube.ts), the signal axis
  * S + D * channel from --x-start S --x-step D (default 0 and 1); or one or several EMSA/MSA files
  * (several: a stack [1, n, channels], one pixel per file; their calibration unless --x-start /
  * --x-step are given).
@@ -32,12 +34,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { cubeDims, CubeError, fitChannels, scanOrder, signalAxis } from '../core/cube/cube';
+import { cubeDims, CubeError, fitChannels, signalAxis } from '../core/cube/cube';
 import { linearDesign, linearMultifit } from '../core/cube/linear';
 import { multifit, PIXEL_STATUS, type MultifitOptions, type MultifitOrder, type MultifitResult } from '../core/cube/multifit';
 import { PixelFitter, type VarianceMode } from '../core/cube/pixel-fitter';
 import type { Dataset } from '../core/data/dataset';
-import { isNpy, npyToCube, readDataFiles, writeNpy } from '../core/data/readers';
+import { isNpy, npyToCube, writeNpy } from '../core/data/readers';
+import { readDataFilesWithHdf5 } from '../core/data/readers/read-async';
+import { mapToNpyU8 } from '../core/cube/map-export';
 import { parseNpy } from '../core/data/readers/npy';
 import type { FitSettings } from '../core/fit/settings';
 import type { ModelDoc } from '../core/model/document';
@@ -47,7 +51,9 @@ import type { CommandOutput } from './fit-command';
 import { settingsFromArgs } from './fit-command';
 import { DataError } from './load-data';
 import { modelFromArgs } from './model-args';
+import { workerBundle } from './multifit-bundle';
 import { CTRL, type WorkerInput } from './multifit-shared';
+import { splitPixels } from '../core/cube/parallel';
 
 const ORDERS: MultifitOrder[] = ['serpentine', 'flyback', 'smart'];
 const VARIANCES: VarianceMode[] = ['auto', 'sigma', 'poisson', 'unit'];
@@ -66,7 +72,7 @@ function readBytes(path: string): Uint8Array {
 
 /** The cube from the positional files (see the module comment). */
 export function loadCube(paths: string[], axis: { start?: number; step?: number } = {}): Dataset {
-  if (paths.length === 0) throw new UsageError('multifit needs a cube: a .npy file (rows, cols, channels) or EMSA/MSA files');
+  if (paths.length === 0) throw new UsageError('multifit needs a cube: a .npy file (rows, cols, channels), a HyperSpy .hspy file or EMSA/MSA files');
   const files = paths.map((p) => ({ name: p, bytes: readBytes(p) }));
   let cube: Dataset;
   if (files.length === 1 && (isNpy(files[0].bytes) || files[0].name.toLowerCase().endsWith('.npy'))) {
@@ -77,11 +83,11 @@ export function loadCube(paths: string[], axis: { start?: number; step?: number 
     }
     return cube;
   }
-  const { datasets, errors } = readDataFiles(files);
+  const { datasets, errors } = readDataFilesWithHdf5(files);
   if (errors.length > 0) throw new DataError(errors.map((e) => e.message).join('\n'));
   if (datasets.length !== 1) {
     throw new DataError(
-      `${paths.join(', ')}: read as ${datasets.length} datasets (${datasets.map((d) => d.name).join(', ')}); give one .npy cube, or EMSA/MSA files of one calibration (they are stacked)`,
+      `${paths.join(', ')}: read as ${datasets.length} datasets (${datasets.map((d) => d.name).join(', ')}); give one .npy or .hspy cube, or EMSA/MSA files of one calibration (they are stacked)`,
     );
   }
   const d = datasets[0];
@@ -109,33 +115,8 @@ export function loadCube(paths: string[], axis: { start?: number; step?: number 
 
 // ---------------------------------------------------------------- splitting and parallel fits
 
-/**
- * The pixels of each of `n` blocks: whole rows when rows >= n (row counts differ by at most 1),
- * else contiguous stretches of the scan path (serpentine, or flyback for 'flyback'). Every pixel
- * is in exactly one block; blocks are listed in scan order, pixels in increasing index order.
- */
-export function splitPixels(rows: number, cols: number, n: number, order: MultifitOrder = 'serpentine'): Int32Array[] {
-  const P = rows * cols;
-  const count = Math.max(1, Math.min(n, P));
-  const blocks: Int32Array[] = [];
-  if (rows >= count) {
-    for (let b = 0; b < count; b++) {
-      const r0 = Math.floor((b * rows) / count);
-      const r1 = Math.floor(((b + 1) * rows) / count);
-      const block = new Int32Array((r1 - r0) * cols);
-      for (let i = 0; i < block.length; i++) block[i] = r0 * cols + i;
-      blocks.push(block);
-    }
-    return blocks;
-  }
-  const path = scanOrder(rows, cols, order === 'flyback' ? 'flyback' : 'serpentine');
-  for (let b = 0; b < count; b++) {
-    const a = Math.floor((b * P) / count);
-    const z = Math.floor(((b + 1) * P) / count);
-    blocks.push(Int32Array.from(path.subarray(a, z)).sort());
-  }
-  return blocks;
-}
+/** The blocks of pixels, one per worker (moved to core/cube/parallel.ts, shared with the app's Web Workers). */
+export { splitPixels };
 
 export type ParallelOptions = Pick<MultifitOptions, 'order' | 'variance' | 'scaleErrors' | 'ftol' | 'xtol' | 'gtol' | 'chi2Window' | 'windowFactor'>;
 
@@ -152,6 +133,8 @@ export interface ParallelSettings {
   workerUrl?: URL;
   /** give up when no pixel is fitted for this long (a worker that died without a word); default 2 min */
   stallMs?: number;
+  /** false: boot the workers through tsx even when the bundled worker (multifit-bundle.ts) can be built */
+  bundle?: boolean;
 }
 
 function sharedCopy(a: Float64Array): SharedArrayBuffer {
@@ -195,6 +178,7 @@ export function parallelMultifit(cube: Dataset, model: ModelDoc, settings: Parti
   const sigma = cube.sigma ? sharedCopy(cube.sigma) : undefined;
   const x = Float64Array.from(signalAxis(cube));
   const url = par.workerUrl ?? new URL('./multifit-worker.boot.mjs', import.meta.url);
+  const bundle = par.bundle === false ? undefined : (workerBundle() ?? undefined);
   const started: { worker: Worker; port: import('node:worker_threads').MessagePort }[] = [];
   const errors: string[] = [];
   try {
@@ -223,6 +207,7 @@ export function parallelMultifit(cube: Dataset, model: ModelDoc, settings: Parti
         outStats,
         ctrl: ctrlBuf,
         port: port2,
+        bundle,
       };
       const worker = new Worker(url, { workerData: input, transferList: [port2], stdout: false, stderr: false });
       // a worker that dies before its boot file can report is caught by the stall check; its
@@ -297,18 +282,8 @@ export function mapFileName(key: string): string {
   return s === '' || s.startsWith('.') ? `_${s}` : s;
 }
 
-/** .npy bytes of a uint8 array (format 1.0, '|u1', C order), header padded to 64 bytes as numpy does. */
-export function writeNpyU8(shape: number[], data: Uint8Array): Uint8Array {
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + data.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(data, 10 + header.length);
-  return out;
-}
+/** .npy bytes of a uint8 array (format 1.0, '|u1', C order), header padded to 64 bytes as numpy does; moved to core/cube/map-export.ts. */
+export const writeNpyU8 = mapToNpyU8;
 
 function intArg(args: ParsedArgs, name: string): number | undefined {
   const text = single(args, name);

@@ -3,7 +3,9 @@
  * Every numeric step is a call into src/core; this file only routes documents.
  */
 import { store, type ColumnChoice } from './store';
-import { chooseColumns, readDataFiles, tableToSpectrum } from '../core/data/readers';
+import { chooseColumns, tableToSpectrum } from '../core/data/readers';
+import { isHdf5File, readDataFilesWithHdf5 } from '../core/data/readers/read-async';
+import { hdf5Loaded, loadHdf5 } from '../core/data/readers/hspy';
 import { makeDemoSpectrum } from '../core/data/demo';
 import type { ComponentOptions } from '../core/model/component-type';
 import { paramKey, type ModelDoc, type ParameterDoc, type PriorDoc, type TwinDoc } from '../core/model/document';
@@ -18,6 +20,8 @@ import type { Dataset } from '../core/data/dataset';
 import { emptyJoint, type JointDoc } from '../core/fit/joint-document';
 import type { FitResult } from '../core/fit/result';
 import { combineSequential } from '../core/fit/combine-sequential';
+import { viewDataset, withModelInMaps, withPixelFit } from './cube-session';
+import { applyAuxiliaryFiles, IMAGE_DEMO_NAME, modelForImage, rememberSources, wrapImageAngles } from './image-actions';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -36,12 +40,14 @@ function setSession(patch: Partial<SessionDoc>): void {
 }
 
 function setModel(model: ModelDoc, keepResult = false): void {
-  store.setState((s) => ({ session: { ...s.session, model, result: keepResult ? s.session.result : s.session.result } }));
+  // a spectrum image's maps follow the model's values at the selected pixel (cube-session.ts)
+  store.setState((s) => ({ session: { ...withModelInMaps(s.session, model), result: keepResult ? s.session.result : s.session.result } }));
 }
 
+/** The dataset the plot, the model and Fit work on (a spectrum image: its selected pixel's spectrum). */
 export function activeDataset() {
   const { session } = store.getState();
-  return session.datasets[session.activeDataset] ?? null;
+  return viewDataset(session);
 }
 
 /** The demo the app opens on: a generated two-peak spectrum and a model ready to fit. */
@@ -62,19 +68,33 @@ export function loadDemo(): void {
 
 /** Loads dropped or picked files; on any error the previous data and model stay. */
 export function loadFiles(files: { name: string; bytes: Uint8Array }[]): void {
-  const read = readDataFiles(files);
+  // HyperSpy .hspy (HDF5) files need h5wasm, loaded once and asynchronously: load it, then read
+  if (files.some(isHdf5File) && !hdf5Loaded()) {
+    void loadHdf5().then(
+      () => loadFiles(files),
+      (e: unknown) => {
+        alert(`The HDF5 reader could not be loaded (${message(e)}); not read: ${files.filter(isHdf5File).map((f) => f.name).join(', ')}`);
+        const rest = files.filter((f) => !isHdf5File(f));
+        if (rest.length > 0) loadFiles(rest);
+      },
+    );
+    return;
+  }
+  const read = readDataFilesWithHdf5(files);
   const { errors, tables } = read;
   for (const e of errors) alert(e.message);
-  // images and spectrum images are read by the core (and fitted by the runner) but the app only
-  // draws spectra so far: say so instead of drawing nonsense
-  const datasets = read.datasets.filter((d) => {
-    if (d.kind === 'spectrum') return true;
-    alert(`${d.name}: a ${d.kind === 'cube' ? 'spectrum image' : 'image'} of shape ${d.shape.join(' x ')}; the app shows spectra only so far (fit cubes with: npm run -s cli -- multifit).`);
-    return false;
-  });
-  if (datasets.length === 0) return;
+  // images (ImageView): the planes they were read from are kept for replacing variance / mask;
+  // variance, weight, mask or PSF files dropped without an image go to the active image
+  if (read.imageSources) rememberSources(read.imageSources);
+  const datasets = read.datasets;
+  if (datasets.length === 0) {
+    applyAuxiliaryFiles(read.auxiliary ?? []);
+    return;
+  }
   const prev = store.getState();
-  const wasDemo = prev.session.datasets.length === 1 && prev.session.datasets[0].name === makeDemoSpectrum(1).name;
+  const wasDemo = prev.session.datasets.length === 1 && [makeDemoSpectrum(1).name, IMAGE_DEMO_NAME].includes(prev.session.datasets[0].name);
+  // a model of 1D components cannot draw an image: it moves to the stored models
+  const swapped = !wasDemo && datasets[0].kind === 'image' ? modelForImage(prev.session.model, prev.session.stored, datasets[0].name) : null;
   const sources = { ...prev.sources };
   for (const d of datasets) {
     const t = tables.get(d.name);
@@ -90,10 +110,13 @@ export function loadFiles(files: { name: string; bytes: Uint8Array }[]): void {
       ...s.session,
       datasets: all,
       activeDataset: kept.length,
-      model: wasDemo ? { components: [] } : s.session.model,
+      model: wasDemo ? { components: [] } : (swapped?.model ?? s.session.model),
+      stored: swapped?.stored ?? s.session.stored,
       result: null,
       fit: { ...s.session.fit, ranges: [] },
       joint: wasDemo ? undefined : s.session.joint,
+      // maps of an earlier file of the same name do not belong to the new one
+      ...(s.session.cube ? { cube: Object.fromEntries(Object.entries(s.session.cube).filter(([name]) => !datasets.some((d) => d.name === name))) } : {}),
     },
   }));
 }
@@ -320,10 +343,12 @@ export async function runFit(joint?: { datasets: Dataset[]; doc: JointDoc }): Pr
   const job = { dataset: d, model: session.model, settings: session.fit, joint };
   running = startFit(job, (p) => store.setState({ fitProgress: p }));
   try {
-    const result = await running.result;
+    const raw = await running.result;
+    // image position angles are defined modulo 180 degrees: shown in [0, 180)
+    const result = d.kind === 'image' && !joint ? wrapImageAngles(raw, session.model) : raw;
     // a joint result's values carry [i] suffixes; the model keeps the shared ones
     store.setState((s) => ({
-      session: { ...s.session, model: edit.setValues(s.session.model, joint ? Object.assign({}, ...[...(result.datasetValues ?? [])].reverse()) : result.values), result },
+      session: withPixelFit({ ...s.session, model: edit.setValues(s.session.model, joint ? Object.assign({}, ...[...(result.datasetValues ?? [])].reverse()) : result.values), result }, result),
     }));
   } catch (e) {
     if (e instanceof FitFailed && e.lastProgress) {

@@ -15,6 +15,7 @@ import { SamplerPool, samplerPoolSize, type SamplerTask } from '../workers/sampl
 import type { SamplerJob } from '../workers/sampler-protocol';
 import { posteriorPredictive, type PredictiveBand } from './sampler-predictive';
 import { store } from './store';
+import { viewDataset } from './cube-session';
 
 export interface SamplerConfig {
   sampler: SamplerChoice;
@@ -136,7 +137,7 @@ export async function runSampling(): Promise<void> {
     samplerStore.setState({ error: why });
     return;
   }
-  const dataset = session.datasets[session.activeDataset];
+  const dataset = viewDataset(session);
   if (!dataset) {
     samplerStore.setState({ error: 'No dataset' });
     return;

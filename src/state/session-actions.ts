@@ -12,6 +12,7 @@ import { evaluateCurves } from '../core/model/display';
 import { store } from './store';
 import { alert, activeDataset, loadFiles } from './actions';
 import { resetHistory } from './undo';
+import { activeCube, cubeShareProblem, withStoredMaps } from './cube-session';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -45,6 +46,12 @@ function baseUrl(): string {
 /** Makes the share link; too large for a URL -> says so and offers the session file. */
 export function makeShareLink(): void {
   const { session } = store.getState();
+  const tooBig = cubeShareProblem(session, SHARE_LINK_MAX_CHARS);
+  if (tooBig) {
+    store.setState({ shareUrl: null });
+    alert(tooBig);
+    return;
+  }
   const fragment = encodeShareFragment(session);
   const url = shareLinkUrl(fragment, baseUrl());
   if (url.length > SHARE_LINK_MAX_CHARS) {
@@ -128,12 +135,16 @@ export function storeModel(name: string): void {
     return;
   }
   const { session } = store.getState();
+  // a spectrum image's model keeps its maps (cube-session.ts)
+  const cube = activeCube(session);
+  const maps = cube ? session.cube?.[cube.name]?.maps : null;
   const entry: StoredModel = {
     name: trimmed.slice(0, 200),
     model: session.model,
     result: session.result,
-    dataset: activeDataset()?.name ?? '',
+    dataset: cube?.name ?? activeDataset()?.name ?? '',
     savedAt: new Date().toISOString(),
+    ...(maps ? { cube: maps } : {}),
   };
   const stored = [...session.stored.filter((s) => s.name !== entry.name), entry];
   store.setState({ session: { ...session, stored } });
@@ -143,7 +154,7 @@ export function restoreStoredModel(name: string): void {
   const { session } = store.getState();
   const s = session.stored.find((m) => m.name === name);
   if (!s) return;
-  store.setState({ session: { ...session, model: s.model, result: s.result } });
+  store.setState({ session: withStoredMaps({ ...session, model: s.model, result: s.result }, s) });
 }
 
 export function deleteStoredModel(name: string): void {

@@ -27,6 +27,7 @@ import {
   type Scheduler,
 } from '../workers/uncertainty-pool';
 import { store } from './store';
+import { viewDataset } from './cube-session';
 
 export type UncertaintyKind = 'minos' | 'profile' | 'contour' | 'surface';
 export type UncertaintyView = 'profile' | 'contour' | 'surface' | 'correlation';
@@ -154,7 +155,7 @@ let cached: { key: unknown[]; ctx: FitUncertaintyContext } | null = null;
 /** The active dataset and fit, with the profile context built on this thread (cheap: compile + one evaluation). */
 function current(): Current {
   const { session } = store.getState();
-  const dataset = session.datasets[session.activeDataset];
+  const dataset = viewDataset(session);
   const result = session.result;
   if (!dataset || !result) throw new Error('Fit first: the uncertainty tools work around a best fit');
   const key = [dataset, session.model, session.fit, result];
@@ -188,7 +189,7 @@ const UNITS: Record<UncertaintyKind, string> = { minos: 'sides', profile: 'point
 /** Runs a scheduler on the pool with the running / progress / error bookkeeping. */
 async function runTask(kind: UncertaintyKind, total: number, make: (progress: (p: Progress) => void) => Scheduler): Promise<void> {
   const { session } = store.getState();
-  const dataset = session.datasets[session.activeDataset];
+  const dataset = viewDataset(session)!;
   const result = session.result!;
   const p = getPool();
   p.configure({ dataset, model: session.model, settings: session.fit, result });

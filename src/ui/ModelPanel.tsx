@@ -1,18 +1,26 @@
 import { useMemo, useState } from 'react';
-import { componentTypeNames, requireComponentType } from '../core/model/components/registry';
+import { componentTypeNames, getComponentType } from '../core/model/components/registry';
+import { getImageComponentType, imageComponentTypeNames } from '../core/image/components/registry';
+import { addImageComponent, estimateImageComponent, SKY_TYPES } from '../state/image-actions';
+import { setPlacing } from '../state/image-view';
+import { DEG_PER_RAD } from '../figures/image-display';
 import { EXPRESSION_TYPE } from '../core/model/compile';
 import { paramKey, type ComponentDoc } from '../core/model/document';
 import { resolvedValues } from '../core/model/twins';
 import { addComponent, estimate, removeComponent, setComponentActive, setComponentOrder, toggleComponentCurve } from '../state/actions';
 import { ParameterRow } from './ParameterRow';
 import { useApp } from './use-app';
+import { viewDataset } from '../state/cube-session';
 
 function AddComponentMenu() {
   const [open, setOpen] = useState(false);
   const [formula, setFormula] = useState<string | null>(null);
+  // an image takes the 2D types (core/image/components), a spectrum the 1D ones
+  const isImage = useApp((s) => s.session.datasets[s.session.activeDataset]?.kind === 'image');
   const choose = (type: string) => {
     setOpen(false);
     if (type === EXPRESSION_TYPE) setFormula('');
+    else if (isImage) addImageComponent(type);
     else addComponent(type);
   };
   return (
@@ -22,8 +30,8 @@ function AddComponentMenu() {
       </button>
       {open && (
         <ul role="menu" className="menu" aria-label="Component types">
-          {[...componentTypeNames, EXPRESSION_TYPE].map((t) => (
-            <li key={t} role="menuitem" tabIndex={0} onClick={() => choose(t)} onKeyDown={(e) => e.key === 'Enter' && choose(t)} title={t === EXPRESSION_TYPE ? 'a formula in x' : requireComponentType(t).formula}>
+          {(isImage ? imageComponentTypeNames : [...componentTypeNames, EXPRESSION_TYPE]).map((t) => (
+            <li key={t} role="menuitem" tabIndex={0} onClick={() => choose(t)} onKeyDown={(e) => e.key === 'Enter' && choose(t)} title={t === EXPRESSION_TYPE ? 'a formula in x' : (getComponentType(t) ?? getImageComponentType(t))?.formula}>
               {t}
             </li>
           ))}
@@ -49,11 +57,12 @@ function AddComponentMenu() {
 }
 
 function ComponentCard({ c, resolved, keys }: { c: ComponentDoc; resolved: Record<string, number> | null; keys: string[] }) {
-  const dataset = useApp((s) => s.session.datasets[s.session.activeDataset] ?? null);
+  const dataset = useApp((s) => viewDataset(s.session));
   const hidden = useApp((s) => s.session.view.hiddenComponents.includes(c.name));
   const fitRunning = useApp((s) => s.fitRunning);
   const live = useApp((s) => s.fitProgress?.values);
-  const type = c.type === EXPRESSION_TYPE ? null : requireComponentType(c.type);
+  const type = c.type === EXPRESSION_TYPE ? null : (getComponentType(c.type) ?? getImageComponentType(c.type) ?? null);
+  const image = dataset?.kind === 'image' && type?.dims === 2;
   return (
     <div className={c.active ? 'component-card' : 'component-card inactive'} data-component={c.name}>
       <div className="component-head">
@@ -82,6 +91,16 @@ function ComponentCard({ c, resolved, keys }: { c: ComponentDoc; resolved: Recor
             Estimate
           </button>
         )}
+        {image && (
+          <button
+            type="button"
+            disabled={fitRunning}
+            onClick={() => (SKY_TYPES.has(c.type) ? estimateImageComponent(c.name, { x: 0, y: 0 }) : setPlacing(c.name))}
+            title={SKY_TYPES.has(c.type) ? 'Sky level from the median of the data minus the other components' : 'Then click on the image: centre, size, axis ratio, angle and brightness from the image moments there'}
+          >
+            Estimate from data
+          </button>
+        )}
         <button type="button" aria-label={`Remove ${c.name}`} disabled={fitRunning} onClick={() => removeComponent(c.name)}>
           Remove
         </button>
@@ -97,6 +116,8 @@ function ComponentCard({ c, resolved, keys }: { c: ComponentDoc; resolved: Recor
           liveValue={live?.[`${c.name}.${p}`] ?? (doc.twin ? resolved?.[`${c.name}.${p}`] : undefined)}
           disabled={fitRunning}
           sources={keys.filter((k) => k !== `${c.name}.${p}`)}
+          unit={image && p === 'PA' ? { factor: DEG_PER_RAD, label: 'deg' } : undefined}
+          imageShape={image ? dataset!.shape : undefined}
         />
       ))}
     </div>

@@ -7,6 +7,7 @@ import { buildSpectrumFigure } from '../figures/spectrum-figure';
 import { addRange } from '../state/actions';
 import { store } from '../state/store';
 import { useApp } from './use-app';
+import { viewDataset } from '../state/cube-session';
 import { useStore } from 'zustand';
 import { uncertaintyStore } from '../state/uncertainty';
 
@@ -28,7 +29,8 @@ function withFrozenRanges(el: HTMLElement, layout: Partial<Layout>): Partial<Lay
 let revision = 0;
 
 export function SpectrumPlot() {
-  const dataset = useApp((s) => s.session.datasets[s.session.activeDataset] ?? null);
+  // a spectrum image: the selected pixel's spectrum (state/cube-session.ts)
+  const dataset = useApp((s) => viewDataset(s.session));
   const docModel = useApp((s) => s.session.model);
   const result = useApp((s) => s.session.result);
   // after a joint or sequential fit each dataset is drawn with its own fitted values

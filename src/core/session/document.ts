@@ -6,7 +6,9 @@ import type { Dataset } from '../data/dataset';
 import type { ModelDoc } from '../model/document';
 import type { FitResult } from '../fit/result';
 import type { JointDoc } from '../fit/joint-document';
+import type { HierarchyDoc } from '../hierarchy/document';
 import { defaultFitSettings, type FitSettings } from '../fit/settings';
+import type { CubeMaps, CubeView } from '../cube/session-maps';
 
 export const SESSION_VERSION = 1;
 
@@ -26,6 +28,8 @@ export interface StoredModel {
   dataset: string;
   /** ISO time */
   savedAt: string;
+  /** the parameter maps of the spectrum image `dataset` when the model was stored */
+  cube?: CubeMaps;
 }
 
 export interface SessionDoc {
@@ -39,6 +43,10 @@ export interface SessionDoc {
   stored: StoredModel[];
   /** joint fit of all datasets: parameters free per dataset, dataset variables, relations (absent: all shared) */
   joint?: JointDoc;
+  /** a hierarchical (population) model sampled on its own (core/hierarchy; absent: none) */
+  hierarchy?: HierarchyDoc;
+  /** spectrum images: navigator pixel, seeds, multifit settings and parameter maps, by dataset name */
+  cube?: Record<string, CubeView>;
 }
 
 export function emptySession(): SessionDoc {

@@ -11,6 +11,7 @@ import { locateJsonSyntaxError } from './json-error';
 import { migrateSession, SessionMigrationError } from './migrate';
 import { FORBIDDEN_KEYS, sessionJsonSchema } from './schema';
 import { datasetFromJson } from './serialize';
+import { cubeFromJson, storedModelFromJson } from './cube-json';
 
 /** Largest session text read, in UTF-16 code units (about bytes for the ASCII JSON Fitbench writes). */
 export const MAX_SESSION_CHARS = 50 * 1024 * 1024;
@@ -225,8 +226,10 @@ export function parseSessionJson(value: unknown, source: string): SessionDoc {
       fit: j.fit,
       result: j.result,
       view: j.view,
-      stored: j.stored,
+      stored: j.stored.map(storedModelFromJson),
       ...(j.joint ? { joint: j.joint } : {}),
+      ...(j.hierarchy ? { hierarchy: j.hierarchy } : {}),
+      ...(j.cube ? { cube: cubeFromJson(j.cube) } : {}),
     };
   } catch (e) {
     throw asSessionLoadError(name, e);

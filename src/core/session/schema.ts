@@ -16,6 +16,8 @@
  */
 import { z } from 'zod';
 import type { SessionJson } from './serialize';
+import { hierarchySchema } from './hierarchy-schema';
+import { checkCubeSession, cubeMapsSchema, cubeSessionSchema } from './cube-json';
 
 export const FORMAT = 'fitbench-session';
 
@@ -242,9 +244,11 @@ function crossCheck(doc: unknown, ctx: IssueSink): void {
       };
       need(values, [...at, 'values']);
       need(sigma, [...at, 'sigma']);
-      need(mask, [...at, 'mask']);
+      // a spectrum image's signal axis (and a per-channel mask) has one entry per channel (core/cube/cube.ts)
+      const perChannel = (a: unknown) => kind === 'cube' && Array.isArray(a) && Array.isArray(shape) && shape.length === 3 && a.length === shape[2];
+      if (!perChannel(mask)) need(mask, [...at, 'mask']);
       if (typeof coords === 'object' && coords !== null) {
-        for (const [k, v] of Object.entries(coords)) need(v, [...at, 'coords', k]);
+        for (const [k, v] of Object.entries(coords)) if (!perChannel(v)) need(v, [...at, 'coords', k]);
       }
     });
   }
@@ -318,13 +322,19 @@ export const sessionJsonSchema = z
           result: fitResultSchema.nullable(),
           dataset: z.string().max(MAX_NAME_CHARS),
           savedAt: z.string().max(64),
+          cube: cubeMapsSchema.optional(),
         }),
       )
       .max(1000)
       .default([]),
     joint: jointSchema.optional(),
+    hierarchy: hierarchySchema.optional(),
+    cube: cubeSessionSchema.optional(),
   })
-  .superRefine((doc, ctx) => crossCheck(doc, ctx));
+  .superRefine((doc, ctx) => {
+    crossCheck(doc, ctx);
+    checkCubeSession(doc, ctx);
+  });
 
 export type ParsedSessionJson = z.output<typeof sessionJsonSchema>;
 

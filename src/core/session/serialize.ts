@@ -4,6 +4,7 @@
  */
 import type { Dataset } from '../data/dataset';
 import type { SessionDoc } from './document';
+import { cubeToJson, storedModelToJson, type CubeViewJson, type StoredModelJson } from './cube-json';
 
 export interface DatasetJson {
   name: string;
@@ -18,7 +19,12 @@ export interface DatasetJson {
   psf?: { data: (number | null)[]; size: number; source?: string };
 }
 
-export type SessionJson = Omit<SessionDoc, 'datasets'> & { format: 'fitbench-session'; datasets: DatasetJson[] };
+export type SessionJson = Omit<SessionDoc, 'datasets' | 'stored' | 'cube'> & {
+  format: 'fitbench-session';
+  datasets: DatasetJson[];
+  stored: StoredModelJson[];
+  cube?: Record<string, CubeViewJson>;
+};
 
 function toArray(a: Float64Array): (number | null)[] {
   const out = new Array<number | null>(a.length);
@@ -67,7 +73,8 @@ export function datasetFromJson(j: DatasetJson): Dataset {
 }
 
 export function sessionToJson(s: SessionDoc): SessionJson {
-  return { format: 'fitbench-session', ...s, datasets: s.datasets.map(datasetToJson) };
+  const { cube, ...rest } = s;
+  return { format: 'fitbench-session', ...rest, datasets: s.datasets.map(datasetToJson), stored: s.stored.map(storedModelToJson), ...(cube ? { cube: cubeToJson(cube) } : {}) };
 }
 
 export function sessionToText(s: SessionDoc): string {

@@ -51,14 +51,13 @@ describe('readDataFiles: spectrum images', () => {
     expect(Array.from(datasets[2].sigma!)).toEqual([0.1, 0.1, 0.2]);
   });
 
-  it('still refuses other 2-D and 4-D arrays with a message naming the file', () => {
+  it('reads 2-D arrays wider than 3 x 3 as images (image-files.ts) and still refuses 4-D arrays with a message naming the file', () => {
     const { datasets, errors } = readDataFiles([
       { name: 'img.npy', bytes: writeNpy([5, 5], new Float64Array(25)) },
       { name: 'hyper.npy', bytes: writeNpy([2, 2, 2, 2], new Float64Array(16)) },
     ]);
-    expect(datasets).toEqual([]);
+    expect(datasets.map((d) => [d.name, d.kind, d.shape])).toEqual([['img.npy', 'image', [5, 5]]]);
     expect(errors.map((e) => e.message)).toEqual([
-      'img.npy: shape (5, 5) is not a spectrum: expected (n,), (n, 2) [x, y] or (n, 3) [x, y, sigma]',
       'hyper.npy: shape (2, 2, 2, 2) is not a spectrum: expected (n,), (n, 2) [x, y] or (n, 3) [x, y, sigma]',
     ]);
   });
