@@ -3,7 +3,8 @@
  * page is hidden or closed), so a reload, a crash or a closed tab brings the last state back.
  * Stored as the session file text, read back through the same validating loader as files and links.
  */
-import { sessionToText } from '../core/session/serialize';
+import { datasetToJson, sessionToTextWith } from '../core/session/serialize';
+import type { Dataset } from '../core/data/dataset';
 import { loadSessionText } from '../core/session/load';
 import type { SessionDoc } from '../core/session/document';
 import { store } from './store';
@@ -63,6 +64,17 @@ export async function readAutosave(): Promise<{ doc: SessionDoc | null; problem:
   }
 }
 
+// datasets are replaced, never mutated, in the store: their text is made once per object
+const datasetTexts = new WeakMap<Dataset, string>();
+function cachedDatasetText(d: Dataset): string {
+  let t = datasetTexts.get(d);
+  if (t === undefined) {
+    t = JSON.stringify(datasetToJson(d));
+    datasetTexts.set(d, t);
+  }
+  return t;
+}
+
 let timer: ReturnType<typeof setTimeout> | null = null;
 let pending: SessionDoc | null = null;
 let lastWritten: SessionDoc | null = null;
@@ -76,7 +88,7 @@ function flush(): void {
   pending = null;
   if (!doc || doc === lastWritten) return;
   lastWritten = doc;
-  writing = writing.then(() => put(sessionToText(doc))).catch(() => undefined);
+  writing = writing.then(() => put(sessionToTextWith(doc, cachedDatasetText))).catch(() => undefined);
 }
 
 export function startAutosave(): void {

@@ -292,3 +292,24 @@ describe('syntax errors, truncation, size', () => {
     expect(refusal(() => parseSessionJson(deepObject, 'deep.json')).message).toMatch(/^deep\.json: datasets\[0\]\[0\].*is nested too deeply/);
   });
 });
+
+describe('sessionToTextWith', () => {
+  it('reads back as the same document as sessionToText, datasets text from the callback', async () => {
+    const { sessionToText, sessionToTextWith, datasetToJson } = await import('./serialize');
+    const { loadSessionText } = await import('./load');
+    const { makeSpectrum } = await import('../data/dataset');
+    const { emptySession } = await import('./document');
+    const doc = { ...emptySession(), datasets: [makeSpectrum('a.csv', [1, 2, 3], [4, 5, NaN]), makeSpectrum('b.csv', [0], [1], [0.5])] };
+    let calls = 0;
+    const text = sessionToTextWith(doc, (d) => {
+      calls++;
+      return JSON.stringify(datasetToJson(d));
+    });
+    expect(calls).toBe(2);
+    const a = loadSessionText(text, 'with');
+    const b = loadSessionText(sessionToText(doc), 'plain');
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a.datasets[1].sigma![0]).toBe(0.5);
+    expect(Number.isNaN(a.datasets[0].values[2])).toBe(true);
+  });
+});

@@ -80,3 +80,15 @@ export function sessionToJson(s: SessionDoc): SessionJson {
 export function sessionToText(s: SessionDoc): string {
   return JSON.stringify(sessionToJson(s));
 }
+
+/**
+ * The same document text (keys in another order) with each dataset's JSON text taken from
+ * `datasetText` — e.g. a cache by dataset object, so that autosaving a session with a large cube
+ * after a click re-serialises the small parts only (datasets are replaced, never mutated).
+ */
+export function sessionToTextWith(s: SessionDoc, datasetText: (d: Dataset) => string): string {
+  const { datasets: _none, ...others } = sessionToJson({ ...s, datasets: [] });
+  const body = JSON.stringify(others);
+  const head = `{"datasets":[${s.datasets.map(datasetText).join(',')}]`;
+  return body.length > 2 ? `${head},${body.slice(1)}` : `${head}}`;
+}
