@@ -104,6 +104,12 @@ Commands:
                                             max(16, 4 x parameters)); diagnostics: nested R-hat over the ensembles,
                                             ESS from the walkers thinned by tau/2 (named in the output).
                                             --out: CSV of the draws, chain,draw,<params> (ensemble: chain,walker,draw,...)
+  sample <session.fitbench.json holding a hierarchical model> | sample --hierarchy FILE.json [sampler options]
+         [--params mu_r,sigma_r,r[0..9]]
+                                            sample the hierarchical model (hyperparameters, members drawn from their
+                                            population, observations) instead of a fit; the table shows the
+                                            hyperparameters and one line per member group (--params chooses rows:
+                                            names, r[3], r[0..9], r, all; JSON: every parameter unless --params)
   multifit <cube.npy | a.msa b.msa ...> --out DIR [spectrum-image options]
                                             one model fitted to every pixel of a spectrum image; writes
                                             DIR/<key>.npy, <key>.error.npy, red_chisq.npy, status.npy (rows x cols)

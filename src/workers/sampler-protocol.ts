@@ -7,10 +7,13 @@
 import type { Dataset } from '../core/data/dataset';
 import type { FitSettings } from '../core/fit/settings';
 import type { ModelDoc } from '../core/model/document';
+import type { HierarchyDoc } from '../core/hierarchy/document';
 import type { ChainResult, SamplerPhase } from '../core/sample';
 import type { ChainSpec } from './sampler-chain';
 
-export interface SamplerJob {
+/** A chain on the posterior of a fit. */
+export interface FitSamplerJob {
+  target?: 'fit';
   /** index of the chain in the run */
   chain: number;
   dataset: Dataset;
@@ -23,6 +26,18 @@ export interface SamplerJob {
   /** shortest time between two progress messages (ms) */
   progressMs: number;
 }
+
+/** A chain on a hierarchical model's joint density (workers/hierarchy-chain.ts); results in natural parameters. */
+export interface HierarchySamplerJob {
+  target: 'hierarchy';
+  chain: number;
+  hierarchy: HierarchyDoc;
+  spec: ChainSpec;
+  segmentMs: number;
+  progressMs: number;
+}
+
+export type SamplerJob = FitSamplerJob | HierarchySamplerJob;
 
 export type SamplerEvent =
   | { kind: 'progress'; chain: number; phase: SamplerPhase; iteration: number; total: number }

@@ -8,17 +8,18 @@
 import * as Comlink from 'comlink';
 import { buildPosterior } from '../core/fit/posterior';
 import type { SamplerPhase } from '../core/sample';
-import { chainIterations, runChain } from './sampler-chain';
+import { chainIterations, runChain, type ChainHooks } from './sampler-chain';
+import { hierarchicalLogDensity } from '../core/hierarchy/log-density';
+import { runHierarchyChain } from './hierarchy-chain';
 import type { SamplerWorkerApi } from './sampler-protocol';
 
 const api: SamplerWorkerApi = {
   async run(job, cancel, onEvent) {
-    const posterior = buildPosterior(job.dataset, job.model, job.settings);
     const total = chainIterations(job.spec);
     let last = -Infinity;
     let lastPhase: SamplerPhase | null = null;
     const shouldStop = () => cancel !== null && Atomics.load(cancel, 0) === 1;
-    return runChain(posterior, job.spec, {
+    const hooks: ChainHooks = {
       segmentMs: job.segmentMs,
       now: () => performance.now(),
       shouldStop,
@@ -32,7 +33,10 @@ const api: SamplerWorkerApi = {
       onSegment(segment) {
         void onEvent({ kind: 'segment', chain: job.chain, segment });
       },
-    });
+    };
+    // a hierarchical model's density, or the posterior of the fit
+    if (job.target === 'hierarchy') return runHierarchyChain(hierarchicalLogDensity(job.hierarchy), job.spec, hooks);
+    return runChain(buildPosterior(job.dataset, job.model, job.settings), job.spec, hooks);
   },
 };
 
