@@ -255,6 +255,21 @@ test('spectrum image: navigator, seed fit, parallel multifit, maps against the t
   await expect(page.getByTestId('cube-map-stats')).toContainText('std 0 ');
   await page.getByRole('combobox', { name: 'Map parameter' }).selectOption('Gaussian.A');
 
+  // the signal axis set in the UI: channel k at 0.5 + 0.01 k keV
+  await page.getByLabel('Signal axis start').fill('0.5');
+  await page.getByLabel('Signal axis step').fill('0.01');
+  await page.getByLabel('Signal axis units').fill('keV');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const el = document.querySelector('[data-testid="spectrum-plot"]') as unknown as { data?: { name?: string; x?: ArrayLike<number> }[] };
+        const t = el.data?.find((d) => d.name === 'data');
+        return t?.x ? [t.x[0], t.x[t.x.length - 1]] : [];
+      }),
+    )
+    .toEqual([0.5, 0.5 + 0.01 * (CH - 1)]);
+
   mkdirSync('screenshots', { recursive: true });
   await page.screenshot({ path: 'screenshots/cube.png', fullPage: true });
   expect(errors).toEqual([]);

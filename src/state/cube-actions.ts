@@ -3,7 +3,7 @@
  * parallel multifit (Web Workers) and map exports. Every number comes from src/core; this file
  * routes documents.
  */
-import { cubeDims, fitChannels, signalAxis } from '../core/cube/cube';
+import { calibrateSignalAxis, cubeDims, fitChannels, signalAxis, type AxisCalibration } from '../core/cube/cube';
 import { linearDesign } from '../core/cube/linear';
 import { mapsToCsv, mapToNpy } from '../core/cube/map-export';
 import type { MultifitOrder } from '../core/cube/multifit';
@@ -52,6 +52,22 @@ export function selectPixel(pixel: number): void {
   }
   // the fit result shown belongs to the previous pixel
   setView(cube.name, { ...view, selected: pixel }, { model, result: null });
+}
+
+/** Sets the active cube's signal axis to start + k * step (units optional); a bad entry gets a message. */
+export function calibrateAxis(cal: AxisCalibration): void {
+  const { session } = store.getState();
+  const cube = activeCube(session);
+  if (!cube) return;
+  let next;
+  try {
+    next = calibrateSignalAxis(cube, cal);
+  } catch (e) {
+    alert(message(e));
+    return;
+  }
+  // fitted values in the old axis units no longer describe the data: the result is dropped, the maps kept
+  store.setState((s) => ({ session: { ...s.session, datasets: s.session.datasets.map((d) => (d === cube ? next : d)), result: null } }));
 }
 
 /** Moves the navigator's pixel by rows / columns (arrow keys), clamped at the edges. */

@@ -106,3 +106,34 @@ export function fitChannels(d: Dataset, ranges: FitRange[] = []): Int32Array {
   if (keep.length === 0) throw new CubeError(`${d.name}: no channels left to fit (check the mask and the fit ranges)`);
   return Int32Array.from(keep);
 }
+
+/** A signal-axis calibration: channel k at start + k * step, in `units`. */
+export interface AxisCalibration {
+  start: number;
+  step: number;
+  units?: string;
+}
+
+/** The calibration of a uniform signal axis (null when the axis is not uniform to 1e-9 of a step). */
+export function axisCalibration(d: Dataset): AxisCalibration | null {
+  const x = signalAxis(d);
+  if (x.length === 0) return null;
+  const step = x.length > 1 ? (x[x.length - 1] - x[0]) / (x.length - 1) : 1;
+  for (let k = 0; k < x.length; k++) if (Math.abs(x[k] - (x[0] + k * step)) > 1e-9 * Math.abs(step)) return null;
+  return { start: x[0], step, units: d.labels?.x };
+}
+
+/** A copy of the cube with the signal axis start + k * step (the values are shared, not copied). */
+export function calibrateSignalAxis(d: Dataset, cal: AxisCalibration): Dataset {
+  const { channels } = cubeDims(d);
+  if (!Number.isFinite(cal.start)) throw new CubeError(`${d.name}: the axis start must be a finite number, got ${cal.start}`);
+  if (!Number.isFinite(cal.step) || cal.step === 0) throw new CubeError(`${d.name}: the axis step must be a finite non-zero number, got ${cal.step}`);
+  const x = new Float64Array(channels);
+  for (let k = 0; k < channels; k++) x[k] = cal.start + k * cal.step;
+  const labels = { ...(d.labels ?? {}) };
+  if (cal.units !== undefined) {
+    if (cal.units.trim() === '') delete labels.x;
+    else labels.x = cal.units.trim();
+  }
+  return { ...d, coords: { ...d.coords, x }, labels };
+}

@@ -20,6 +20,7 @@ import { defaultWorkerCount } from '../../workers/multifit-pool';
 import { fmt } from '../format';
 import { Heatmap } from '../heatmap/Heatmap';
 import { useApp } from '../use-app';
+import { AxisCalibrationForm } from './AxisCalibrationForm';
 import { MapHistogram } from './MapHistogram';
 import { MultifitControls } from './MultifitControls';
 import './cube.css';
@@ -98,6 +99,7 @@ function CubeView() {
       <h2>
         Spectrum image <span className="cube-shape">{rows} × {cols} pixels, {channels} channels</span>
       </h2>
+      <AxisCalibrationForm key={`${cube.coords.x[0]}:${cube.coords.x.length}`} cube={cube} />
       <div className="cube-grid">
         <div className="cube-nav">
           <div className="fit-row">
