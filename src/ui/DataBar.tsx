@@ -15,7 +15,7 @@ export function DataBar() {
           type="file"
           aria-label="Load data"
           multiple
-          accept=".csv,.tsv,.txt,.dat,.json,.npy,.fitbench.json"
+          accept=".csv,.tsv,.txt,.dat,.json,.npy,.fitbench.json,.fits,.fit,.fts,.gz,.hspy,.hdf5,.h5,.msa,.emsa"
           onChange={async (e) => {
             const input = e.currentTarget;
             const files = input.files ? Array.from(input.files) : [];

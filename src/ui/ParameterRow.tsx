@@ -4,6 +4,7 @@ import type { Dataset } from '../core/data/dataset';
 import { setParameter } from '../state/actions';
 import { beginGesture, endGesture } from '../state/undo';
 import { sliderRange } from './slider-range';
+import { imageSliderRange } from '../figures/image-display';
 import { ParameterLinks } from './ParameterLinks';
 import { priorText } from '../core/model/prior-check';
 import { fmt, parseNumber } from './format';
@@ -18,24 +19,32 @@ interface Props {
   disabled: boolean;
   /** keys of the other parameters (twin sources) */
   sources: string[];
+  /** shown and typed in other units: shown = stored * factor (PA: degrees shown, radians stored) */
+  unit?: { factor: number; label: string };
+  /** 2D components of an image: [rows, cols], for slider ranges over the image */
+  imageShape?: number[];
 }
 
 const SLIDER_STEPS = 1000;
 
-export function ParameterRow({ component, param, doc, dataset, liveValue, disabled, sources }: Props) {
+export function ParameterRow({ component, param, doc, dataset, liveValue, disabled, sources, unit, imageShape }: Props) {
   const [linksOpen, setLinksOpen] = useState(false);
   const label = `${component} ${param}`;
-  const value = liveValue ?? doc.value;
+  const factor = unit?.factor ?? 1;
+  const scaled = (b: number | null) => (b === null ? null : b * factor);
+  const shown: ParameterDoc = factor === 1 ? doc : { ...doc, value: doc.value * factor, lower: scaled(doc.lower), upper: scaled(doc.upper) };
+  const rangeOf = (d: ParameterDoc): [number, number] => (imageShape && imageSliderRange(param, d.value, imageShape, d.lower, d.upper)) || sliderRange(param, d, dataset);
+  const value = (liveValue ?? doc.value) * factor;
   const [text, setText] = useState(fmt(value));
   const editing = useRef(false);
   // the slider keeps its range while dragging; it widens only when the value leaves it
-  const [range, setRange] = useState<[number, number]>(() => sliderRange(param, doc, dataset));
+  const [range, setRange] = useState<[number, number]>(() => rangeOf(shown));
   useEffect(() => {
     if (!editing.current) setText(fmt(value));
-    if (value < range[0] || value > range[1]) setRange(sliderRange(param, { ...doc, value }, dataset));
+    if (value < range[0] || value > range[1]) setRange(rangeOf({ ...shown, value }));
   }, [value]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
-    setRange(sliderRange(param, doc, dataset));
+    setRange(rangeOf(shown));
   }, [doc.lower, doc.upper, dataset]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const twinned = doc.twin !== undefined;
@@ -45,7 +54,7 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
   const setBound = (which: 'lower' | 'upper', t: string) => {
     const v = parseNumber(t);
     if (v === undefined) return;
-    const b = v === null || !Number.isFinite(v) ? null : v;
+    const b = v === null || !Number.isFinite(v) ? null : v / factor;
     setParameter(component, param, { [which]: b });
   };
 
@@ -53,6 +62,7 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
     <div className={twinned ? 'param-row twinned' : 'param-row'}>
       <span className="param-name" title={doc.twin ? `twin of ${doc.twin.source}` : undefined}>
         {param}
+        {unit && <span className="param-unit">{unit.label}</span>}
       </span>
       <input
         type="range"
@@ -66,7 +76,7 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
         onPointerUp={endGesture}
         onPointerCancel={endGesture}
         onBlur={endGesture}
-        onChange={(e) => setParameter(component, param, { value: Number(e.currentTarget.value) })}
+        onChange={(e) => setParameter(component, param, { value: Number(e.currentTarget.value) / factor })}
       />
       <input
         type="number"
@@ -88,7 +98,7 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
           const t = e.currentTarget.value;
           setText(t);
           const v = parseNumber(t);
-          if (typeof v === 'number' && Number.isFinite(v)) setParameter(component, param, { value: v });
+          if (typeof v === 'number' && Number.isFinite(v)) setParameter(component, param, { value: v / factor });
         }}
       />
       <label className="fixed-toggle" title="Fixed: not varied by the fit">
@@ -105,7 +115,7 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
         className="bound"
         aria-label={`${label} lower bound`}
         placeholder="-inf"
-        defaultValue={boundText(doc.lower)}
+        defaultValue={boundText(shown.lower)}
         key={`lo${doc.lower}`}
         disabled={disabled}
         onBlur={(e) => setBound('lower', e.currentTarget.value)}
@@ -114,7 +124,7 @@ export function ParameterRow({ component, param, doc, dataset, liveValue, disabl
         className="bound"
         aria-label={`${label} upper bound`}
         placeholder="inf"
-        defaultValue={boundText(doc.upper)}
+        defaultValue={boundText(shown.upper)}
         key={`hi${doc.upper}`}
         disabled={disabled}
         onBlur={(e) => setBound('upper', e.currentTarget.value)}

@@ -3,11 +3,14 @@ import { fmt } from './format';
 import { useApp } from './use-app';
 import { useStore } from 'zustand';
 import { uncertaintyStore } from '../state/uncertainty';
+import { DEG_PER_RAD } from '../figures/image-display';
 
 export function ResultsTable() {
   const result = useApp((s) => s.session.result);
   const minos = useStore(uncertaintyStore, (s) => (s.result === result ? s.minos : null));
   const minosRunning = useStore(uncertaintyStore, (s) => s.running?.kind === 'minos');
+  // position angles of image components are stored in radians and shown in degrees, as in the model panel
+  const image = useApp((s) => s.session.datasets[s.session.activeDataset]?.kind === 'image');
   if (!result) return <section className="panel results" aria-label="Results"><p className="hint">Fit to see values, errors and the statistic here.</p></section>;
   const rows = Object.entries(result.parameters);
   const multi = result.datasets !== undefined && result.datasets.length > 0;
@@ -37,12 +40,13 @@ export function ResultsTable() {
         <tbody>
           {rows.map(([key, p]) => {
             const [comp, param, ds] = split(key);
+            const f = image && param === 'PA' ? DEG_PER_RAD : 1;
             return (
               <tr key={key} className={p.atBound ? 'at-bound' : undefined} data-key={key}>
                 <td>{comp}</td>
                 <td>{param}</td>
-                <td>{fmt(p.value, 7)}</td>
-                <td title={p.errorReason}>{fmt(p.error, 3)}</td>
+                <td>{fmt(p.value * f, 7)}</td>
+                <td title={p.errorReason}>{fmt(p.error === null ? null : p.error * f, 3)}</td>
                 {(['lower', 'upper'] as const).map((side) => {
                   const m = minos?.[key];
                   const v = m ? m[side] : null;
@@ -50,11 +54,11 @@ export function ResultsTable() {
                   const reason = m ? m[side === 'lower' ? 'lowerReason' : 'upperReason'] : null;
                   return (
                     <td key={side} className={m && v !== null && !valid ? 'minos-invalid' : undefined} title={reason ?? undefined}>
-                      {v !== null ? fmt(v, 3) + (valid ? '' : ' *') : m && minosRunning ? '…' : m && reason ? '—' : ''}
+                      {v !== null ? fmt(v * f, 3) + (valid ? '' : ' *') : m && minosRunning ? '…' : m && reason ? '—' : ''}
                     </td>
                   );
                 })}
-                <td>{p.atBound ? `at ${p.atBound} bound` : (p.errorReason ?? '')}</td>
+                <td>{p.atBound ? `at ${p.atBound} bound` : (p.errorReason ?? (f !== 1 ? 'degrees' : ''))}</td>
                 {multi && <td>{ds}</td>}
               </tr>
             );

@@ -18,6 +18,7 @@ import { readMsa, readMsaStack, isMsa } from './msa';
 import { isNpy, npyToSpectrum, parseNpy } from './npy';
 import { npyToCube } from './npy-cube';
 import { baseName, decodeText, dirName, extension, looksBinary } from './text';
+import { readImageFiles, type ImageAuxiliary, type ImageSource } from './image-files';
 
 export { LoadError, asLoadError } from './load-error';
 export { parseDelimitedText, readDelimited, type Table } from './delimited';
@@ -40,6 +41,10 @@ export interface ReadResult {
   errors: LoadError[];
   /** the parsed table behind each delimited-text dataset, by dataset name (for choosing other columns) */
   tables: Map<string, Table>;
+  /** image variance / weight / mask / PSF files dropped without an image (image-files.ts) */
+  auxiliary?: ImageAuxiliary[];
+  /** what each image dataset was read from, by dataset name (for replacing planes later) */
+  imageSources?: Map<string, ImageSource>;
 }
 
 const TEXT_EXTENSIONS = new Set(['csv', 'tsv', 'txt', 'dat', 'asc', 'xy', 'prn', 'tab', 'ssv']);
@@ -112,6 +117,17 @@ export function readDataFiles(files: DataFile[]): ReadResult {
     consumed.add(i);
     skipped.set(dir, [...(skipped.get(dir) ?? []), baseName(f.name)]);
   });
+
+  // FITS and 2D .npy images with their variance / weight / mask / PSF files (image-files.ts)
+  const images = readImageFiles(list, consumed);
+  for (const i of images.consumed) consumed.add(i);
+  errors.push(...images.errors);
+  const imageSources = new Map<string, ImageSource>();
+  for (const d of images.datasets) {
+    const source = images.sources.get(d.name);
+    add(d);
+    if (source) imageSources.set(d.name, source);
+  }
 
   // EMSA/MSA files: sniffed first, so that several of them become one stack (added where the first one is)
   const readers = list.map((f, i): Reader | LoadError | null => {
@@ -187,5 +203,5 @@ export function readDataFiles(files: DataFile[]): ReadResult {
       errors.push(asLoadError(f.name, e));
     }
   });
-  return { datasets, errors, tables };
+  return { datasets, errors, tables, auxiliary: images.auxiliary, imageSources };
 }
