@@ -8,7 +8,7 @@
  */
 import type { Dataset } from '../core/data/dataset';
 import type { FitSettings } from '../core/fit/settings';
-import { compileModel } from '../core/model/compile';
+import { compileForDataset } from '../core/fit/compile-view';
 import type { ModelDoc } from '../core/model/document';
 import { createRng } from '../core/random/rng';
 import { poissonDraw } from '../core/random/poisson';
@@ -47,7 +47,7 @@ export function posteriorPredictive(
   options: { draws?: number; seed?: number; prob?: number } = {},
 ): PredictiveBand | null {
   const m = dataset.values.length;
-  const compiled = compileModel(model, dataset.coords, m);
+  const compiled = compileForDataset(model, dataset);
   const free = compiled.layout.freeKeys;
   if (free.length !== keys.length || free.some((k, i) => k !== keys[i])) throw new Error('The model changed since the fit: no predictive band');
   const n = keys.length;

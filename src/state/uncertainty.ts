@@ -8,7 +8,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { Dataset } from '../core/data/dataset';
 import type { FitResult } from '../core/fit/result';
-import { compileModel } from '../core/model/compile';
+import { compileForDataset } from '../core/fit/compile-view';
 import { setValues } from '../core/model/edit';
 import { modelBand } from '../core/uncertainty/band';
 import { contourDirections, covarianceBlock, covarianceEllipse } from '../core/uncertainty/contour';
@@ -463,7 +463,7 @@ function computeBand(c: Current): BandData {
   const { dataset, result, ctx } = c;
   if (!ctx.covariance) throw new Error('The fit has no covariance: no band');
   const { session } = store.getState();
-  const compiled = compileModel(setValues(session.model, result.values), dataset.coords, dataset.values.length);
+  const compiled = compileForDataset(setValues(session.model, result.values), dataset);
   const n = compiled.nFree;
   const m = dataset.values.length;
   const model = new Float64Array(m);
