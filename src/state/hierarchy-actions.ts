@@ -18,10 +18,11 @@ import { validateHierarchy, type HierarchyDoc, type HyperDoc, type MemberDoc, ty
 import * as edit from '../core/hierarchy/edit';
 import { simulateStarCluster } from '../core/hierarchy/star-cluster';
 import { collapseWarnings, keyLayout, type KeyLayout } from '../core/hierarchy/summary';
-import { summarizeChains, type ChainResult, type PosteriorSummary, type SamplerPhase } from '../core/sample';
+import { summarizeChains, type ChainResult, type PosteriorSummary } from '../core/sample';
 import { prepareHierarchySampling } from '../workers/hierarchy-chain';
-import { mapSample, mergeSegments } from '../workers/sampler-chain';
-import { SamplerPool, samplerPoolSize, type SamplerTask } from '../workers/sampler-pool';
+import { mapSample } from '../workers/sampler-chain';
+import { SamplerPool, type SamplerTask } from '../workers/sampler-pool';
+import { finishedChains, queuedChains, runChainJobs, type ChainRunOutcome, type ChainStatus } from './chain-run';
 import type { HierarchySamplerJob } from '../workers/sampler-protocol';
 import { store } from './store';
 
@@ -32,13 +33,7 @@ export interface HierarchyRunConfig {
   seed: number;
 }
 
-export interface HierarchyChainStatus {
-  phase: 'queued' | SamplerPhase | 'done' | 'stopped' | 'failed';
-  iteration: number;
-  total: number;
-  drawn: number;
-  error?: string;
-}
+export type HierarchyChainStatus = ChainStatus;
 
 export interface HierarchyOutcome {
   config: HierarchyRunConfig;
@@ -326,100 +321,46 @@ export async function runHierarchySampling(): Promise<void> {
     progressMs: 100,
   }));
   const total = config.tune + config.draws;
-  const segments: ChainResult[][] = jobs.map(() => []);
-  const finals: (ChainResult | null)[] = jobs.map(() => null);
-  const failures: string[] = [];
   const keepSelection = s0.layout && s0.layout.keys.join('\n') === layout.keys.join('\n');
   hierarchyStore.setState({
     config,
     running: true,
     cancelling: false,
-    chains: jobs.map(() => ({ phase: 'queued', iteration: 0, total, drawn: 0 })),
+    chains: queuedChains(jobs.length, total),
     live: jobs.map(() => null),
     layout,
     outcome: null,
     error: null,
     selection: keepSelection ? s0.selection : null,
   });
-  const setChain = (chain: number, patch: Partial<HierarchyChainStatus>) =>
-    hierarchyStore.setState((s) => {
-      const chains = s.chains.slice();
-      chains[chain] = { ...chains[chain], ...patch };
-      return { chains };
-    });
   pool ??= new SamplerPool();
   const t0 = performance.now();
-  let t: SamplerTask;
+  let run: ChainRunOutcome;
   try {
-    t = pool.run(
-      jobs,
-      {
-        chainStarted: (chain) => setChain(chain, { phase: 'tune' }),
-        event(e) {
-          if (e.kind === 'progress') setChain(e.chain, { phase: e.phase, iteration: e.iteration, total: e.total });
-          else {
-            segments[e.chain].push(e.segment);
-            const merged = mergeSegments(segments[e.chain]);
-            hierarchyStore.setState((s) => {
-              const live = s.live.slice();
-              live[e.chain] = merged;
-              const chains = s.chains.slice();
-              chains[e.chain] = { ...chains[e.chain], drawn: merged.nDraws };
-              return { live, chains };
-            });
-          }
-        },
-        chainDone(chain, r) {
-          finals[chain] = r;
-          const complete = r.nDraws >= config.draws;
-          setChain(chain, { phase: complete ? 'done' : 'stopped', iteration: complete ? total : config.tune + r.nDraws, drawn: r.nDraws });
-          hierarchyStore.setState((s) => {
-            const live = s.live.slice();
-            live[chain] = r;
-            return { live };
-          });
-        },
-        chainFailed(chain, msg) {
-          failures.push(`chain ${chain + 1} failed: ${msg}`);
-          setChain(chain, { phase: 'failed', error: msg });
-        },
-      },
-      samplerPoolSize(jobs.length),
-    );
+    run = await runChainJobs(pool, jobs, config.draws, config.tune, {
+      setChain: (chain, patch) =>
+        hierarchyStore.setState((s) => {
+          const chains = s.chains.slice();
+          chains[chain] = { ...chains[chain], ...patch };
+          return { chains };
+        }),
+      setLive: (chain, r) =>
+        hierarchyStore.setState((s) => {
+          const live = s.live.slice();
+          live[chain] = r;
+          return { live };
+        }),
+      started: (t) => (task = t),
+    });
   } catch (e) {
+    task = null;
     hierarchyStore.setState({ running: false, error: message(e) });
     return;
   }
-  task = t;
-  let cancelled = false;
-  let workers = 1;
-  try {
-    const d = await t.done;
-    cancelled = d.cancelled;
-    workers = d.workers;
-  } catch (e) {
-    failures.push(message(e));
-  } finally {
-    if (task === t) task = null;
-  }
+  task = null;
   const elapsedMs = performance.now() - t0;
-  const all = jobs.map((_, c) => {
-    const r = finals[c] ?? (segments[c].length > 0 ? mergeSegments(segments[c]) : null);
-    if (r && !finals[c] && r.nDraws < config.draws) r.cancelled = true;
-    return r;
-  });
-  const results: ChainResult[] = [];
-  const chainIndex: number[] = [];
-  all.forEach((r, c) => {
-    if (r && r.nDraws > 0) {
-      results.push(r);
-      chainIndex.push(c);
-    }
-  });
-  hierarchyStore.setState((s) => ({
-    chains: s.chains.map((ch, c) => (ch.phase === 'done' || ch.phase === 'failed' ? ch : { ...ch, phase: 'stopped', drawn: all[c]?.nDraws ?? 0 })),
-    live: all,
-  }));
+  const { all, results, chainIndex, failures, cancelled, workers } = run;
+  hierarchyStore.setState((s) => ({ chains: finishedChains(s.chains, all), live: all }));
   const warnings = [...failures];
   let summary: PosteriorSummary | null = null;
   if (results.length > 0) {

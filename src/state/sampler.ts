@@ -9,9 +9,10 @@
 import { createStore } from 'zustand/vanilla';
 import type { FitResult } from '../core/fit/result';
 import { setValues } from '../core/model/edit';
-import { summarizeChains, type ChainResult, type EnsembleChainResult, type PosteriorSummary, type SamplerPhase } from '../core/sample';
-import { mapSample, mergeSegments, prepareSampling, type SamplerChoice } from '../workers/sampler-chain';
-import { SamplerPool, samplerPoolSize, type SamplerTask } from '../workers/sampler-pool';
+import { summarizeChains, type ChainResult, type PosteriorSummary } from '../core/sample';
+import { mapSample, prepareSampling, type SamplerChoice } from '../workers/sampler-chain';
+import { SamplerPool, type SamplerTask } from '../workers/sampler-pool';
+import { finishedChains, queuedChains, runChainJobs, type ChainRunOutcome, type ChainStatus } from './chain-run';
 import type { SamplerJob } from '../workers/sampler-protocol';
 import { posteriorPredictive, type PredictiveBand } from './sampler-predictive';
 import { store } from './store';
@@ -30,14 +31,7 @@ export interface SamplerConfig {
   massFromFit: boolean;
 }
 
-export interface ChainStatus {
-  phase: 'queued' | SamplerPhase | 'done' | 'stopped' | 'failed';
-  iteration: number;
-  total: number;
-  /** kept draws so far (ensemble: steps) */
-  drawn: number;
-  error?: string;
-}
+export type { ChainStatus };
 
 export interface SamplerOutcome {
   config: SamplerConfig;
@@ -171,9 +165,6 @@ export async function runSampling(): Promise<void> {
     progressMs: 100,
   }));
   const total = config.tune + config.draws;
-  const segments: ChainResult[][] = jobs.map(() => []);
-  const finals: (ChainResult | null)[] = jobs.map(() => null);
-  const failures: string[] = [];
   samplerStore.setState({
     keys,
     best: Array.from(setup.best),
@@ -181,101 +172,48 @@ export async function runSampling(): Promise<void> {
     config,
     running: true,
     cancelling: false,
-    chains: jobs.map(() => ({ phase: 'queued', iteration: 0, total, drawn: 0 })),
+    chains: queuedChains(jobs.length, total),
     live: jobs.map(() => null),
     outcome: null,
     error: null,
   });
+  // a run whose fit is no longer the one shown stops updating the store
   const mine = () => samplerStore.getState().result === result;
-  const setChain = (chain: number, patch: Partial<ChainStatus>) => {
-    if (!mine()) return;
-    samplerStore.setState((s) => {
-      const chains = s.chains.slice();
-      chains[chain] = { ...chains[chain], ...patch };
-      return { chains };
-    });
-  };
-  const drawnOf = (r: ChainResult) => (r.sampler === 'ensemble' ? (r as EnsembleChainResult).steps : r.nDraws);
   pool ??= new SamplerPool();
   const t0 = performance.now();
-  let t: SamplerTask;
+  let run: ChainRunOutcome;
   try {
-    t = pool.run(
-      jobs,
-      {
-        chainStarted: (chain) => setChain(chain, { phase: 'tune' }),
-        event(e) {
-          if (e.kind === 'progress') setChain(e.chain, { phase: e.phase, iteration: e.iteration, total: e.total });
-          else {
-            segments[e.chain].push(e.segment);
-            if (!mine()) return;
-            const merged = mergeSegments(segments[e.chain]);
-            samplerStore.setState((s) => {
-              const live = s.live.slice();
-              live[e.chain] = merged;
-              const chains = s.chains.slice();
-              chains[e.chain] = { ...chains[e.chain], drawn: drawnOf(merged) };
-              return { live, chains };
-            });
-          }
-        },
-        chainDone(chain, r) {
-          finals[chain] = r;
-          const complete = drawnOf(r) >= config.draws;
-          setChain(chain, { phase: complete ? 'done' : 'stopped', iteration: complete ? total : config.tune + drawnOf(r), drawn: drawnOf(r) });
-          if (mine()) {
-            samplerStore.setState((s) => {
-              const live = s.live.slice();
-              live[chain] = r;
-              return { live };
-            });
-          }
-        },
-        chainFailed(chain, msg) {
-          failures.push(`chain ${chain + 1} failed: ${msg}`);
-          setChain(chain, { phase: 'failed', error: msg });
-        },
+    run = await runChainJobs(pool, jobs, config.draws, config.tune, {
+      setChain(chain, patch) {
+        if (!mine()) return;
+        samplerStore.setState((s) => {
+          const chains = s.chains.slice();
+          chains[chain] = { ...chains[chain], ...patch };
+          return { chains };
+        });
       },
-      samplerPoolSize(jobs.length),
-    );
+      setLive(chain, r) {
+        if (!mine()) return;
+        samplerStore.setState((s) => {
+          const live = s.live.slice();
+          live[chain] = r;
+          return { live };
+        });
+      },
+      started: (t) => (task = t),
+    });
   } catch (e) {
+    task = null;
     samplerStore.setState({ running: false, error: message(e) });
     return;
   }
-  task = t;
-  let cancelled = false;
-  let workers = 1;
-  try {
-    const d = await t.done;
-    cancelled = d.cancelled;
-    workers = d.workers;
-  } catch (e) {
-    failures.push(message(e));
-  } finally {
-    if (task === t) task = null;
-  }
+  task = null;
   if (!mine()) {
     samplerStore.setState({ running: false, cancelling: false });
     return;
   }
-  // chains terminated without shared memory keep their streamed segments
-  const all = jobs.map((_, c) => {
-    const r = finals[c] ?? (segments[c].length > 0 ? mergeSegments(segments[c]) : null);
-    if (r && !finals[c] && drawnOf(r) < config.draws) r.cancelled = true;
-    return r;
-  });
-  const chainIndex: number[] = [];
-  const results: ChainResult[] = [];
-  all.forEach((r, c) => {
-    if (r && r.nDraws > 0) {
-      results.push(r);
-      chainIndex.push(c);
-    }
-  });
-  samplerStore.setState((s) => ({
-    chains: s.chains.map((ch, c) => (ch.phase === 'done' || ch.phase === 'failed' ? ch : { ...ch, phase: 'stopped', drawn: all[c] ? drawnOf(all[c]!) : 0 })),
-    live: all,
-  }));
+  const { all, results, chainIndex, failures, cancelled, workers } = run;
+  samplerStore.setState((s) => ({ chains: finishedChains(s.chains, all), live: all }));
   const warnings = [...failures, ...setup.notes];
   let summary: PosteriorSummary | null = null;
   if (results.length > 0) {
