@@ -7,12 +7,12 @@
  */
 import { Component, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import Plotly from 'plotly.js-cartesian-dist-min';
+import { StreamedPlot } from './StreamedPlot';
 import type { HierarchyDoc, HyperDoc, HyperPriorDoc, HyperTransform, MemberDoc, ObservationDoc, PopulationKind } from '../core/hierarchy/document';
 import { formatSelection, groupStats, parseSelection, type KeyLayout } from '../core/hierarchy/summary';
 import type { PosteriorSummary } from '../core/sample';
 import { hierarchyCornerFigure, hierarchyTraceFigure, MAX_CORNER_PARAMETERS, MAX_TRACE_PARAMETERS } from '../figures/hierarchy-figures';
-import { CHAIN_COLORS, type Figure } from '../figures/sampler-figures';
+import { CHAIN_COLORS } from '../figures/sampler-figures';
 import {
   addHyperparameter,
   addMemberGroup,
@@ -475,48 +475,6 @@ function ObservationBlock({ o, index, doc }: { o: ObservationDoc; index: number;
 
 /* -------------------------------------------------------------------- plots */
 
-/** Draws a figure; redraws are serialised and at most every 300 ms while draws stream in. */
-function HierarchyPlot({ figure, testId }: { figure: Figure | null; testId: string }) {
-  const div = useRef<HTMLDivElement>(null);
-  const busy = useRef(false);
-  const pending = useRef<Figure | null>(null);
-  const timer = useRef<number | null>(null);
-  const lastDraw = useRef(-Infinity);
-  useEffect(() => {
-    const el = div.current;
-    if (!el || !figure) return;
-    const draw = (f: Figure) => {
-      busy.current = true;
-      void Plotly.react(el, f.data, f.layout, { displaylogo: false, responsive: false })
-        .catch(() => undefined)
-        .then(() => {
-          busy.current = false;
-          lastDraw.current = performance.now();
-          if (pending.current) schedule();
-        });
-    };
-    const schedule = () => {
-      if (busy.current || timer.current !== null) return;
-      const wait = Math.max(0, lastDraw.current + 300 - performance.now());
-      timer.current = window.setTimeout(() => {
-        timer.current = null;
-        const f = pending.current;
-        pending.current = null;
-        if (f) draw(f);
-      }, wait);
-    };
-    pending.current = figure;
-    schedule();
-  }, [figure]);
-  useEffect(() => {
-    const el = div.current;
-    return () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-      if (el) Plotly.purge(el);
-    };
-  }, []);
-  return <div ref={div} className="hier-plot" data-testid={testId} hidden={!figure} />;
-}
 
 /* ------------------------------------------------------------------ results */
 
@@ -752,14 +710,14 @@ function SamplingSection() {
       {traceFig && (
         <details open>
           <summary>Trace plot{selected.length > MAX_TRACE_PARAMETERS ? ` (the first ${MAX_TRACE_PARAMETERS} of ${selected.length} shown parameters)` : ''}</summary>
-          <HierarchyPlot figure={traceFig} testId="hierarchy-trace" />
+          <StreamedPlot figure={traceFig} testId="hierarchy-trace" className="hier-plot" minRedrawMs={300} />
         </details>
       )}
       {cornerFig && (
         <details open>
           <summary>Corner plot{selected.length > MAX_CORNER_PARAMETERS ? ` (the first ${MAX_CORNER_PARAMETERS} of ${selected.length} shown parameters)` : ''}</summary>
           <p className="hint">Contours enclose 68.3 % and 95.4 % of the draws; ★ MAP sample.</p>
-          <HierarchyPlot figure={cornerFig} testId="hierarchy-corner" />
+          <StreamedPlot figure={cornerFig} testId="hierarchy-corner" className="hier-plot" minRedrawMs={300} />
         </details>
       )}
     </div>

@@ -1,6 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import Plotly from 'plotly.js-cartesian-dist-min';
 import { cornerFigure, predictiveFigure, traceFigure, CHAIN_COLORS, type Figure } from '../figures/sampler-figures';
 import {
   cancelSampling,
@@ -15,6 +14,7 @@ import {
 } from '../state/sampler';
 import { CHAINS_METHOD, ENSEMBLE_METHOD, SAMPLER_CHOICES, SAMPLER_LABELS, type SamplerChoice } from '../workers/sampler-chain';
 import { fmt } from './format';
+import { StreamedPlot } from './StreamedPlot';
 import { useApp } from './use-app';
 import './sampler.css';
 
@@ -24,55 +24,6 @@ export function useSampler<T>(selector: (s: SamplerState) => T): T {
 
 /** Shortest time between two redraws while draws stream in. */
 const MIN_REDRAW_MS = 300;
-
-/** Draws a figure into a div; redraws are serialised and throttled so streamed updates never pile up. */
-function SamplerPlot({ figure, testId }: { figure: Figure | null; testId: string }) {
-  const div = useRef<HTMLDivElement>(null);
-  const busy = useRef(false);
-  const pending = useRef<Figure | null>(null);
-  const timer = useRef<number | null>(null);
-  const lastDraw = useRef(-Infinity);
-  const revision = useRef(0);
-
-  useEffect(() => {
-    const el = div.current;
-    if (!el || !figure) return;
-    const draw = (f: Figure) => {
-      busy.current = true;
-      void Plotly.react(el, f.data, f.layout, { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] })
-        .catch(() => undefined)
-        .then(() => {
-          revision.current++;
-          el.dataset.plotRevision = String(revision.current);
-          busy.current = false;
-          lastDraw.current = performance.now();
-          if (pending.current) schedule();
-        });
-    };
-    const schedule = () => {
-      if (busy.current || timer.current !== null) return;
-      const wait = Math.max(0, lastDraw.current + MIN_REDRAW_MS - performance.now());
-      timer.current = window.setTimeout(() => {
-        timer.current = null;
-        const f = pending.current;
-        pending.current = null;
-        if (f) draw(f);
-      }, wait);
-    };
-    pending.current = figure;
-    schedule();
-  }, [figure]);
-
-  useEffect(() => {
-    const el = div.current;
-    return () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-      if (el) Plotly.purge(el);
-    };
-  }, []);
-
-  return <div ref={div} className="sampler-plot" data-testid={testId} hidden={!figure} />;
-}
 
 function phaseText(c: ChainStatus, draws: number, ensemble: boolean): string {
   const unit = ensemble ? 'steps' : 'draws';
@@ -283,7 +234,7 @@ export function SamplerPanel() {
         {traceFig && (
           <details open>
             <summary>Trace plot</summary>
-            <SamplerPlot figure={traceFig} testId="sampler-trace" />
+            <StreamedPlot figure={traceFig} testId="sampler-trace" className="sampler-plot" minRedrawMs={MIN_REDRAW_MS} />
           </details>
         )}
         {outcome && outcome.results.length > 0 && (
@@ -311,13 +262,13 @@ export function SamplerPanel() {
               </label>
             </div>
             <p className="hint">Contours enclose 68.3 % and 95.4 % of the draws (the 2D regions with the 1D 1σ/2σ coverage); + best fit, ★ MAP sample.</p>
-            <SamplerPlot figure={cornerFig} testId="sampler-corner" />
+            <StreamedPlot figure={cornerFig} testId="sampler-corner" className="sampler-plot" minRedrawMs={MIN_REDRAW_MS} />
           </details>
         )}
         {predFig && (
           <details open>
             <summary>Posterior predictive</summary>
-            <SamplerPlot figure={predFig} testId="sampler-predictive" />
+            <StreamedPlot figure={predFig} testId="sampler-predictive" className="sampler-plot" minRedrawMs={MIN_REDRAW_MS} />
           </details>
         )}
       </div>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import Plotly from 'plotly.js-cartesian-dist-min';
+import { StreamedPlot } from './StreamedPlot';
 import { contourFigure, correlationFigure, profileFigure, surfaceFigure, type Figure } from '../figures/uncertainty-figures';
 import {
   cancelUncertainty,
@@ -27,54 +27,6 @@ const KIND_LABEL = { minos: 'MINOS', profile: 'Profile', contour: 'Contour', sur
 /** Shortest time between two redraws while results stream in (keeps the page free to hand out jobs). */
 const MIN_REDRAW_MS = 200;
 
-/** Draws a figure into a div; redraws are serialised and throttled so streamed updates never pile up. */
-function UncertaintyPlot({ figure }: { figure: Figure | null }) {
-  const div = useRef<HTMLDivElement>(null);
-  const busy = useRef(false);
-  const pending = useRef<Figure | null>(null);
-  const timer = useRef<number | null>(null);
-  const lastDraw = useRef(-Infinity);
-  const revision = useRef(0);
-
-  useEffect(() => {
-    const el = div.current;
-    if (!el || !figure) return;
-    const draw = (f: Figure) => {
-      busy.current = true;
-      void Plotly.react(el, f.data, f.layout, { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] })
-        .catch(() => undefined)
-        .then(() => {
-          revision.current++;
-          el.dataset.plotRevision = String(revision.current);
-          busy.current = false;
-          lastDraw.current = performance.now();
-          if (pending.current) schedule();
-        });
-    };
-    const schedule = () => {
-      if (busy.current || timer.current !== null) return;
-      const wait = Math.max(0, lastDraw.current + MIN_REDRAW_MS - performance.now());
-      timer.current = window.setTimeout(() => {
-        timer.current = null;
-        const f = pending.current;
-        pending.current = null;
-        if (f) draw(f);
-      }, wait);
-    };
-    pending.current = figure;
-    schedule();
-  }, [figure]);
-
-  useEffect(() => {
-    const el = div.current;
-    return () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-      if (el) Plotly.purge(el);
-    };
-  }, []);
-
-  return <div ref={div} className="uncertainty-plot" data-testid="uncertainty-plot" hidden={!figure} />;
-}
 
 export function UncertaintyPanel() {
   const result = useApp((s) => s.session.result);
@@ -281,7 +233,7 @@ export function UncertaintyPanel() {
         ))}
       </div>
       <div ref={wrap} className="uncertainty-plot-wrap">
-        <UncertaintyPlot figure={figure} />
+        <StreamedPlot figure={figure} testId="uncertainty-plot" className="uncertainty-plot" minRedrawMs={MIN_REDRAW_MS} />
         {!figure && <p className="hint">Run a profile, contour or surface, or open the correlation matrix.</p>}
       </div>
     </section>
