@@ -6,7 +6,8 @@
  *      the largest relative difference of the fitted values.
  *   3. Browser (Debian's Chromium via Playwright, built app): slider-to-redraw latency at 1e4 and
  *      1e5 points, and the 3-Gaussian fit in the Web Worker (bench/browser.bench.ts).
- * Flags: --skip-browser, --skip-peers, --skip-multifit, --skip-sampler, --reps N.
+ *   (4-6: spectrum images, samplers, images: see below.)
+ * Flags: --skip-browser, --skip-peers, --skip-multifit, --skip-sampler, --skip-image, --reps N.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -199,3 +200,15 @@ function samplerBench(): void {
 }
 
 if (!argv.includes('--skip-sampler')) samplerBench();
+
+/**
+ * 6. Images (bench/image-bench.ts, own process): AstroPhot's tutorial problem (3 Sersics + sky, 99 x 99,
+ *    PSF): model evaluation with PSF, LM fit time, NUTS / HMC ms per draw vs AstroPhot's 3.26 / 2.87 s.
+ *    Leave it out with --skip-image.
+ */
+function imageBench(): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/image-bench.ts'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) console.log(`image benchmark failed (exit ${r.status ?? r.signal})`);
+}
+
+if (!argv.includes('--skip-image')) imageBench();

@@ -17,6 +17,8 @@ const VALUE_OPTIONS = new Set([
   'per-dataset', 'dataset-vars', 'relation', 'dataset-components',
   // spectrum images (multifit-command.ts)
   'x-start', 'x-step', 'order', 'workers', 'out', 'variance',
+  // images (image-args.ts; fit/sample take --variance as a file)
+  'weight', 'mask', 'psf', 'psf-gaussian', 'psf-moffat', 'chunk',
 ]);
 const SAMPLE_OPTIONS = ['sampler', 'chains', 'draws', 'tune', 'seed', 'out', 'metric', 'walkers', 'hierarchy']; // sample-command.ts, sample-hierarchy.ts
 for (const o of SAMPLE_OPTIONS) VALUE_OPTIONS.add(o);
@@ -122,11 +124,25 @@ Options:
   --start name=value,...     starting values (default 1 for formula symbols)
   --bounds name=lo:hi,...    bounds (use inf / -inf for none)
   --fix name,...             fixed parameters
-  --method auto|lm|simplex|lbfgsb   (default auto: LM with robust restarts; likelihoods use L-BFGS-B)
+  --method auto|lm|simplex|lbfgsb|iter|iterlm|adam
+                             (default auto: LM with robust restarts; likelihoods use L-BFGS-B); iter: one
+                             component at a time on the residual of the others; iterlm: LM on chunks of
+                             --chunk parameters (default 8); adam: gradient descent (Adam)
   --stat chi2|cash|gauss|poisson    (default chi2)
   --x-col NAME --y-col NAME --sigma-col NAME   columns (default: x/first, y/second, sigma|error|err/none)
   --max-iter N               iteration limit
   --json                     print one JSON object (see docs); otherwise a table
+Images (FITS .fits/.fit/.fts[.gz] or a 2D .npy; x = column, y = row, pixel centres at integers):
+  --component 'Sersic:x=67,y=66,q=0.6,pa=0.698,n=1.5,Re=25,Ie=2' --component 'FlatSky:F=1.4'
+                             2D types: Sersic, ExponentialDisk, Gaussian2D, Moffat2D, PointSource,
+                             FlatSky, PlaneSky (or --model with a formula in x and y); PA in radians
+                             from +x towards +y, q = b/a, Re in pixels, Ie/F/flux log10 per pixel;
+                             parameter names in any case (pa = PA)
+  --variance FILE | --weight FILE   per-pixel variance or inverse variance (same shape as the image)
+  --mask FILE                non-zero pixels are left out of the fit
+  --psf FILE | --psf-gaussian SIGMA[,SIZE] | --psf-moffat N,RD[,SIZE]
+                             the PSF the model is convolved with (odd square, normalised on load)
+  --chunk N                  LM forms J^T J from blocks of N Jacobian columns (automatic above 32 MB)
 Joint fits (several data files or folders holding data.json + noise_map.json; parameters are shared unless):
   --per-dataset name,...     parameters free per dataset, reported as name[0], name[1], ... (a bare parameter
                              name such as sigma is enough when only one component has it)

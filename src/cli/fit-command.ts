@@ -11,7 +11,7 @@ import { fitResultJson, fitResultTable } from './output';
 import { hasJointFlags, jointFitCommand } from './joint-command';
 import type { SessionDoc } from '../core/session/document';
 
-const METHODS: MethodName[] = ['auto', 'lm', 'simplex', 'lbfgsb'];
+const METHODS: MethodName[] = ['auto', 'lm', 'simplex', 'lbfgsb', 'iter', 'iterlm', 'adam'];
 const STATS: StatisticName[] = ['chi2', 'cash', 'gauss', 'poisson'];
 
 export function settingsFromArgs(args: ParsedArgs, base: FitSettings = defaultFitSettings()): FitSettings {
@@ -28,6 +28,12 @@ export function settingsFromArgs(args: ParsedArgs, base: FitSettings = defaultFi
   }
   const maxIter = single(args, 'max-iter');
   if (maxIter !== undefined) settings.maxIterations = parseNumberArg(maxIter, '--max-iter');
+  const chunk = single(args, 'chunk');
+  if (chunk !== undefined) {
+    const c = parseNumberArg(chunk, '--chunk');
+    if (!Number.isInteger(c) || c < 1) throw new UsageError(`--chunk must be a whole number >= 1, got "${chunk}"`);
+    settings.jacobianChunk = c;
+  }
   return settings;
 }
 

@@ -6,6 +6,7 @@ import { tableToSpectrum, type ColumnChoice, type Table } from '../core/data/rea
 // HDF5 (.hspy) files too, once h5wasm is loaded (run.ts runCliAsync loads it when an argument is one)
 import { readDataFilesWithHdf5 as readDataFiles } from '../core/data/readers/read-async';
 import { UsageError, single, type ParsedArgs } from './args';
+import { imageFlagsGiven, isImagePath, loadImageDataset } from './image-args';
 import { loadSessionText } from '../core/session/load';
 import { jointSchema } from '../core/session/schema';
 import type { SessionDoc } from '../core/session/document';
@@ -74,6 +75,10 @@ function loadFolder(path: string): Dataset {
 }
 
 export function loadDataset(path: string, args: ParsedArgs): Dataset {
+  // images: FITS or 2D .npy, with --variance/--weight/--mask/--psf (image-args.ts)
+  if (!isDirectory(path) && isImagePath(path)) return loadImageDataset(path, args);
+  const imageFlags = imageFlagsGiven(args);
+  if (imageFlags.length > 0) throw new UsageError(`${imageFlags.join(', ')} apply to images (FITS or 2D .npy); ${path} is not one`);
   if (isDirectory(path)) {
     if (single(args, 'x-col') !== undefined || single(args, 'y-col') !== undefined || single(args, 'sigma-col') !== undefined) {
       throw new UsageError(`--x-col/--y-col/--sigma-col apply to delimited text files; ${path} is a folder`);

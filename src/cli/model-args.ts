@@ -4,29 +4,12 @@ import { EXPRESSION_TYPE } from '../core/model/compile';
 import type { ModelDoc } from '../core/model/document';
 import { paramKey } from '../core/model/document';
 import * as edit from '../core/model/edit';
-import { componentTypes } from '../core/model/components/registry';
 import { keyValues, parseNumberArg, single, UsageError, type ParsedArgs } from './args';
+import { addComponentArg } from './component-arg';
 
-/** `TYPE:name=value,...` (TYPE may carry an option: `Polynomial3` or `Polynomial:order=3,...`). */
+/** `TYPE:name=value,...` (component-arg.ts: 1D types for spectra, 2D types for images; names in any case). */
 function parseComponent(model: ModelDoc, spec: string, variables: string[]): ModelDoc {
-  const colon = spec.indexOf(':');
-  const type = (colon < 0 ? spec : spec.slice(0, colon)).trim();
-  if (!Object.prototype.hasOwnProperty.call(componentTypes, type))
-    throw new UsageError(`--component: unknown type "${type}" (known: ${Object.keys(componentTypes).join(', ')})`);
-  const pairs = colon < 0 ? [] : keyValues(spec.slice(colon + 1), `--component ${type}`);
-  const values: Record<string, number> = {};
-  let order: number | undefined;
-  for (const [k, v] of pairs) {
-    if (k === 'order') order = parseNumberArg(v, `--component ${type} order`);
-    else values[k] = parseNumberArg(v, `--component ${type} ${k}`);
-  }
-  const c = edit.newComponent(model, type, order !== undefined ? { order } : undefined, {}, variables);
-  for (const [k, v] of Object.entries(values)) {
-    if (!Object.prototype.hasOwnProperty.call(c.params, k))
-      throw new UsageError(`--component ${type}: no parameter "${k}" (has ${Object.keys(c.params).join(', ')})`);
-    c.params[k] = { ...c.params[k], value: v };
-  }
-  return edit.addComponent(model, c);
+  return addComponentArg(model, spec, variables.includes('y'));
 }
 
 export function modelFromArgs(args: ParsedArgs, variables: string[]): ModelDoc {

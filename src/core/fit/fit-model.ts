@@ -16,7 +16,9 @@ import { nelderMead } from '../optimize/simplex';
 import { fitLeastSquaresRobust, minimizeScalar } from '../optimize/strategy';
 import { sumOfSquaresProblem } from '../optimize/sum-of-squares';
 import { getStatistic, type Statistic } from '../stats';
-import { covarianceFromJacobian, covarianceFromModelJacobian, type CovarianceResult } from '../uncertainty/covariance';
+import { covarianceFromHessian, covarianceFromJacobian, covarianceFromModelJacobian, type CovarianceResult } from '../uncertainty/covariance';
+import { MethodError, runExtraMethod } from '../optimize/fit-methods';
+import { angleWrapper } from '../image/canonical';
 import { makeFitView, type FitView } from './fit-view';
 import { fitMap, freePriors, mapCovariance, sumLogPrior } from './map-objective';
 import type { FitProgress, FitResult, ParameterResult } from './result';
@@ -170,12 +172,20 @@ export function scalarProblem(o: Objective): ScalarProblem {
   };
 }
 
-type RunResult = OptimizeResult & { method: string; problem: LeastSquaresProblem | null };
+type RunResult = OptimizeResult & { method: string; problem: LeastSquaresProblem | null; gram?: Float64Array };
 
-function runOptimizer(o: Objective, settings: FitSettings, options: OptimizeOptions): RunResult {
+function runOptimizer(o: Objective, settings: FitSettings, options: OptimizeOptions, wrap?: (theta: Float64Array) => void): RunResult {
   const theta0 = o.compiled.layout.theta0;
   const useLeastSquares = o.stat.leastSquaresEquivalent !== undefined;
   const method = settings.method;
+  // iter, iterlm, adam; chunked LM and adjoint-gradient L-BFGS-B for images (optimize/fit-methods.ts)
+  try {
+    const extra = runExtraMethod({ compiled: o.compiled, y: o.view.y, sigma: o.sigma, stat: o.stat }, settings, theta0, options, wrap);
+    if (extra) return { ...extra, problem: null };
+  } catch (e) {
+    if (e instanceof MethodError) throw new FitError(e.message);
+    throw e;
+  }
   if (useLeastSquares && (method === 'auto' || method === 'lm')) {
     const ls = leastSquaresProblem(o, { jacobianAlongside: true });
     if (method === 'lm') return { ...levenbergMarquardt(ls, theta0, options), method: 'lm', problem: ls };
@@ -191,12 +201,17 @@ function runOptimizer(o: Objective, settings: FitSettings, options: OptimizeOpti
   return { ...minimizeScalar(scalar, theta0, { ...options, method: method === 'lbfgsb' ? 'lbfgsb' : 'auto' }), problem: ls };
 }
 
-function covarianceAt(o: Objective, theta: Float64Array, statValue: number, dof: number, ls: LeastSquaresProblem | null): CovarianceResult | null {
+function covarianceAt(o: Objective, theta: Float64Array, statValue: number, dof: number, ls: LeastSquaresProblem | null, gram?: Float64Array): CovarianceResult | null {
   const { compiled, view, sigma, stat } = o;
   const m = view.n;
   const n = compiled.nFree;
   if (n === 0) return null;
   const bounds = { theta, lower: compiled.layout.lower, upper: compiled.layout.upper };
+  if (gram && stat.name === 'chi2') {
+    // chunked LM: J^T J formed block by block; cov = s (J^T J)^-1 (s = chi2/dof without sigma) = 2 (2 J^T J / s)^-1
+    const s = sigma === null ? (dof > 0 ? statValue / dof : NaN) : 1;
+    return covarianceFromHessian(Float64Array.from(gram, (v) => (2 * v) / s), n, 1, bounds);
+  }
   if (stat.name === 'chi2') {
     const J = new Float64Array(m * n);
     (ls ?? leastSquaresProblem(o)).jacobian(theta, J);
@@ -249,6 +264,7 @@ export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSetting
   };
 
   const priors = settings.objective === 'posterior' && nFree > 0 ? freePriors(o, model) : [];
+  const wrapAngles = dataset.kind === 'image' ? angleWrapper(model, layout) : undefined;
   let opt: RunResult;
   let mapBounds: { lower: Float64Array; upper: Float64Array } | null = null;
   if (nFree === 0) {
@@ -258,14 +274,15 @@ export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSetting
     mapBounds = { lower: r.problem.lower, upper: r.problem.upper };
     opt = { ...r, method: `MAP (${r.method})`, problem: null };
   } else {
-    opt = runOptimizer(o, settings, options);
+    opt = runOptimizer(o, settings, options, wrapAngles);
   }
   const theta = Float64Array.from(opt.theta);
+  wrapAngles?.(theta); // position angles of elliptical image components in [0, pi) (image/canonical.ts)
   const modelValues = new Float64Array(view.n);
   compiled.evaluate(theta, modelValues);
   const statValue = stat.value(view.y, modelValues, sigma, null, view.n);
   const dof = view.n - nFree;
-  const cov = mapBounds ? mapCovariance(o, priors, theta, mapBounds.lower, mapBounds.upper) : covarianceAt(o, theta, statValue, dof, opt.problem);
+  const cov = mapBounds ? mapCovariance(o, priors, theta, mapBounds.lower, mapBounds.upper) : covarianceAt(o, theta, statValue, dof, opt.problem, opt.gram);
 
   const slotValues = new Float64Array(layout.slots.length);
   compiled.expand(theta, slotValues);

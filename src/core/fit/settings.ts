@@ -1,5 +1,5 @@
 /** Fit settings as stored in the session document. */
-export type MethodName = 'auto' | 'lm' | 'simplex' | 'lbfgsb';
+export type MethodName = 'auto' | 'lm' | 'simplex' | 'lbfgsb' | 'iter' | 'iterlm' | 'adam';
 export type StatisticName = 'chi2' | 'cash' | 'gauss' | 'poisson';
 
 export interface FitRange {
@@ -16,6 +16,12 @@ export interface FitSettings {
   maxIterations?: number;
   /** 'posterior': maximise likelihood x priors (MAP); default 'likelihood' (priors ignored) */
   objective?: 'likelihood' | 'posterior';
+  /**
+   * Jacobian columns per block: image LM fits form J^T J block by block (never the whole J) when
+   * set, or by themselves when J would exceed 32 MB; 'iterlm' fits this many parameters at a time
+   * (default 8)
+   */
+  jacobianChunk?: number;
 }
 
 export const METHOD_LABELS: Record<MethodName, string> = {
@@ -23,6 +29,9 @@ export const METHOD_LABELS: Record<MethodName, string> = {
   lm: 'Levenberg-Marquardt',
   simplex: 'Nelder-Mead simplex',
   lbfgsb: 'L-BFGS-B',
+  iter: 'Iter (one component at a time)',
+  iterlm: 'Iter-LM (LM on chunks of parameters)',
+  adam: 'Adam (gradient descent)',
 };
 
 export const STATISTIC_LABELS: Record<StatisticName, string> = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ComponentType } from '../../model/component-type';
-import { exponentialDisk, flatSky, gaussian2d, getImageComponentType, imageComponentTypeNames, imageComponentTypes, moffat2d, planeSky, sersic } from './registry';
+import { exponentialDisk, flatSky, gaussian2d, getImageComponentType, imageComponentTypeNames, imageComponentTypes, moffat2d, planeSky, pointSource, sersic } from './registry';
 import { sersicB } from '../sersic-math';
 
 /** scattered points around (5, 4), none exactly at a centre */
@@ -32,6 +32,7 @@ const cases: { t: ComponentType; p: number[][] }[] = [
   { t: exponentialDisk, p: [[5.2, 3.9, 0.6, 0.7, 3, 0.3], [4.9, 4.3, 0.2, -1.1, 8, 1]] },
   { t: gaussian2d, p: [[5.2, 3.9, 0.6, 0.7, 2.5, 2], [4.9, 4.3, 0.95, 4.1, 1.1, -1]] },
   { t: moffat2d, p: [[5.2, 3.9, 0.6, 0.7, 2.5, 3, 1], [4.9, 4.3, 0.3, -0.4, 0.8, 1.5, 0]] },
+  { t: pointSource, p: [[5.3, 3.6, 0.4], [4.8, 4.45, -0.3]] },
   { t: flatSky, p: [[0.7], [-2]] },
   { t: planeSky, p: [[0.7, 0.01, -0.03], [-1, 1e-3, 2e-3]] },
 ];
@@ -129,8 +130,9 @@ describe('2D component values', () => {
 });
 
 describe('registry', () => {
-  it('lists the six 2D types with AstroPhot parameter names and natural bounds', () => {
-    expect(imageComponentTypeNames).toEqual(['Sersic', 'ExponentialDisk', 'Gaussian2D', 'Moffat2D', 'FlatSky', 'PlaneSky']);
+  it('lists the seven 2D types with AstroPhot parameter names and natural bounds', () => {
+    expect(imageComponentTypeNames).toEqual(['Sersic', 'ExponentialDisk', 'Gaussian2D', 'Moffat2D', 'PointSource', 'FlatSky', 'PlaneSky']);
+    expect(pointSource.params().map((p) => p.name)).toEqual(['x', 'y', 'flux']);
     for (const name of imageComponentTypeNames) expect(getImageComponentType(name)).toBe(imageComponentTypes[name]);
     expect(getImageComponentType('toString')).toBeUndefined();
     expect(sersic.params().map((p) => p.name)).toEqual(['x', 'y', 'q', 'PA', 'n', 'Re', 'Ie']);
@@ -139,7 +141,7 @@ describe('registry', () => {
     const n = sersic.params()[4];
     expect([n.lower, n.upper]).toEqual([0.36, 8]);
     const q = sersic.params()[2];
-    expect([q.lower, q.upper]).toEqual([0, 1]);
+    expect([q.lower, q.upper]).toEqual([0.01, 1]); // 0 < q <= 1 (1/q stays finite)
     expect(sersic.params()[5].lower).toBe(0);
   });
 });

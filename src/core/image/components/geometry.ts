@@ -12,7 +12,7 @@ import type { ParamSpec } from '../../model/component-type';
 export const GEOMETRY_PARAMS: ParamSpec[] = [
   { name: 'x', value: 0, lower: null, upper: null, description: 'centre, column coordinate (pixels; pixel centres at integers)' },
   { name: 'y', value: 0, lower: null, upper: null, description: 'centre, row coordinate (pixels)' },
-  { name: 'q', value: 0.8, lower: 0, upper: 1, description: 'axis ratio b/a' },
+  { name: 'q', value: 0.8, lower: 0.01, upper: 1, description: 'axis ratio b/a (0 < q <= 1; the lower bound 0.01 keeps 1/q finite)' },
   { name: 'PA', value: 0, lower: null, upper: null, description: 'position angle of the major axis from +x towards +y (radians)' },
 ];
 

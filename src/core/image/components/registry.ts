@@ -5,8 +5,9 @@ import { exponentialDisk } from './exponential-disk';
 import { gaussian2d } from './gaussian2d';
 import { moffat2d } from './moffat2d';
 import { flatSky, planeSky } from './sky';
+import { pointSource } from './point-source';
 
-const ordered: ComponentType[] = [sersic, exponentialDisk, gaussian2d, moffat2d, flatSky, planeSky];
+const ordered: ComponentType[] = [sersic, exponentialDisk, gaussian2d, moffat2d, pointSource, flatSky, planeSky];
 
 /** Type name -> descriptor (no prototype, so only real type names are keys). */
 export const imageComponentTypes: Record<string, ComponentType> = Object.create(null);
@@ -20,4 +21,4 @@ export function getImageComponentType(type: string): ComponentType | undefined {
   return Object.prototype.hasOwnProperty.call(imageComponentTypes, type) ? imageComponentTypes[type] : undefined;
 }
 
-export { sersic, exponentialDisk, gaussian2d, moffat2d, flatSky, planeSky };
+export { sersic, exponentialDisk, gaussian2d, moffat2d, pointSource, flatSky, planeSky };

@@ -7,48 +7,92 @@
  *   df/dn = f (-b'(n) (s - 1) + b s ln(R/Re) / n^2)
  */
 import type { ComponentType } from '../../model/component-type';
-import { evaluateElliptical, GEOMETRY_PARAMS, type RadialProfile } from './geometry';
+import { GEOMETRY_PARAMS } from './geometry';
 import { sersicB, sersicBDerivative } from '../sersic-math';
 
 const LN10 = Math.LN10;
 
-class SersicProfile implements RadialProfile {
-  count = 3;
-  private I = 1;
-  private b = 1;
-  private db = 0;
-  private n = 1;
-  private invN = 1;
-  private Re = 1;
-  private invRe = 1;
-
-  prepare(p: ArrayLike<number>, o: number, withJac: boolean): void {
-    this.n = p[o];
-    this.invN = 1 / this.n;
-    this.Re = p[o + 1];
-    this.invRe = 1 / this.Re;
-    this.I = Math.pow(10, p[o + 2]);
-    this.b = sersicB(this.n);
-    if (withJac) this.db = sersicBDerivative(this.n);
+/**
+ * The hot loop, fused: with L = ln R^2, s = exp(L / (2n) - ln(Re) / n) = (R/Re)^(1/n) and
+ * f = exp(Ie ln 10 + b (1 - s)): one log and two exps per point, no square root or division.
+ * The geometric derivatives follow geometry.ts with g = (df/dR) / R = -f b s / (n R^2).
+ */
+function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, jac: Float64Array[] | null, n: number): void {
+  const xs = coords.x;
+  const ys = coords.y;
+  const x0 = p[0];
+  const y0 = p[1];
+  const q = p[2];
+  const pa = p[3];
+  const ns = p[4];
+  const Re = p[5];
+  const c = Math.cos(pa);
+  const sn = Math.sin(pa);
+  const iq = 1 / q;
+  const invN = 1 / ns;
+  const halfInvN = 0.5 * invN;
+  const lnRe = Math.log(Re);
+  const b = sersicB(ns);
+  const lnI = p[6] * LN10 + b; // ln(10^Ie e^b)
+  const cOff = -invN * lnRe;
+  const fCentre = Math.exp(lnI);
+  if (jac === null) {
+    for (let i = 0; i < n; i++) {
+      const dx = xs[i] - x0;
+      const dy = ys[i] - y0;
+      const X = c * dx + sn * dy;
+      const Y = (-sn * dx + c * dy) * iq;
+      const R2 = X * X + Y * Y;
+      out[i] = R2 > 0 ? Math.exp(lnI - b * Math.exp(halfInvN * Math.log(R2) + cOff)) : fCentre;
+    }
+    return;
   }
-
-  at(R: number, _R2: number, s: Float64Array, withJac: boolean): void {
-    const lr = R > 0 ? Math.log(R * this.invRe) : 0;
-    const sr = R > 0 ? Math.exp(lr * this.invN) : 0; // (R/Re)^(1/n)
-    const b = this.b;
-    const f = this.I * Math.exp(-b * (sr - 1));
-    s[0] = f;
-    if (!withJac) return;
-    const fbs = f * b * sr * this.invN;
-    s[1] = R > 0 ? -fbs / (R * R) : 0;
-    s[2] = f * (-this.db * (sr - 1) + b * sr * lr * this.invN * this.invN);
-    s[3] = fbs * this.invRe;
-    s[4] = f * LN10;
+  const db = sersicBDerivative(ns);
+  const invRe = 1 / Re;
+  const jx = jac[0];
+  const jy = jac[1];
+  const jq = jac[2];
+  const jpa = jac[3];
+  const jn = jac[4];
+  const jre = jac[5];
+  const jie = jac[6];
+  const paFactor = q - iq;
+  const invN2 = invN * invN;
+  for (let i = 0; i < n; i++) {
+    const dx = xs[i] - x0;
+    const dy = ys[i] - y0;
+    const X = c * dx + sn * dy;
+    const Y = (-sn * dx + c * dy) * iq;
+    const R2 = X * X + Y * Y;
+    if (!(R2 > 0)) {
+      // the centre: f = 10^Ie e^b; the cusp's derivatives are defined as 0 there (symmetry), and
+      // d/dn, d/dRe of (R/Re)^(1/n) vanish at R = 0
+      out[i] = fCentre;
+      jx[i] = 0;
+      jy[i] = 0;
+      jq[i] = 0;
+      jpa[i] = 0;
+      jn[i] = fCentre * db;
+      jre[i] = 0;
+      jie[i] = fCentre * LN10;
+      continue;
+    }
+    const L = Math.log(R2);
+    const sr = Math.exp(halfInvN * L + cOff);
+    const f = Math.exp(lnI - b * sr);
+    out[i] = f;
+    const fbs = f * b * sr * invN;
+    const g = -fbs / R2;
+    jx[i] = g * (-c * X + sn * Y * iq);
+    jy[i] = g * (-sn * X - c * Y * iq);
+    jq[i] = -g * Y * Y * iq;
+    jpa[i] = g * X * Y * paFactor;
+    const lr = 0.5 * L - lnRe; // ln(R / Re)
+    jn[i] = f * (-db * (sr - 1) + b * sr * lr * invN2);
+    jre[i] = fbs * invRe;
+    jie[i] = f * LN10;
   }
 }
-
-const profile = new SersicProfile();
-const scratch = new Float64Array(8);
 
 export const sersic: ComponentType = {
   type: 'Sersic',
@@ -62,6 +106,6 @@ export const sersic: ComponentType = {
     { name: 'Ie', value: 0, lower: null, upper: null, description: 'log10 of the intensity per pixel at Re' },
   ],
   evaluate(p, coords, out, jac, n) {
-    evaluateElliptical(profile, scratch, p, coords, out, jac, n);
+    evaluateSersic(p, coords, out, jac, n);
   },
 };

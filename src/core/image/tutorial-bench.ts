@@ -1,0 +1,160 @@
+/**
+ * Timings of the tutorial problem (tutorial.ts), in whatever thread runs it: Node (bench/image-bench.ts)
+ * or a browser worker (the image view can call benchTutorial there). Pure core: no timers of its
+ * own, the clock is passed in.
+ *
+ *   evalMs      one model evaluation with PSF convolution (99 x 99, three Sersics and a sky)
+ *   jacobianMs  the model and its 22 Jacobian columns (what each LM iteration uses)
+ *   gradientMs  the model and the gradient of chi-square (the adjoint route NUTS / HMC use)
+ *   lmMs        the LM fit from the tutorial's start (fitModel, method lm), with its nfev
+ *   nutsMsPerDraw, hmcMsPerDraw: 20 warm-up + 100 draws started at the LM optimum with the LM
+ *               covariance as the (dense) inverse mass matrix, held fixed as AstroPhot does; the
+ *               time per kept draw includes the warm-up (as AstroPhot's figures do)
+ * AstroPhot's reference (its tutorial on this problem): NUTS 3.26 s and HMC 2.87 s per draw.
+ */
+import { fitModel } from '../fit/fit-model';
+import type { Dataset } from '../data/dataset';
+import { buildPosterior, type Posterior } from '../fit/posterior';
+import type { FitResult } from '../fit/result';
+import { defaultFitSettings, type FitSettings } from '../fit/settings';
+import { setValues } from '../model/edit';
+import { compileForDataset } from '../fit/compile-view';
+import { interiorPoint, sampleHmc, sampleNuts, type HamiltonianChainResult } from '../sample';
+import { isImageModel } from './image-model';
+import { simulateTutorialImage, tutorialModel } from './tutorial';
+
+export const ASTROPHOT_NUTS_S_PER_DRAW = 3.26;
+export const ASTROPHOT_HMC_S_PER_DRAW = 2.87;
+
+export interface TutorialBench {
+  evalMs: number;
+  jacobianMs: number;
+  gradientMs: number;
+  lmMs: number;
+  lmNfev: number;
+  lmReducedChi2: number;
+  nutsMsPerDraw?: number;
+  nutsGradientsPerDraw?: number;
+  nutsAcceptance?: number;
+  nutsDivergences?: number;
+  hmcMsPerDraw?: number;
+  hmcGradientsPerDraw?: number;
+  hmcAcceptance?: number;
+}
+
+export interface TutorialBenchOptions {
+  now: () => number;
+  /** repetitions of the model evaluations (median) */
+  reps?: number;
+  /** LM fits (median) */
+  fits?: number;
+  samplers?: boolean;
+}
+
+function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/** The fit covariance as a flat n x n array in the posterior's key order. */
+function covarianceOf(fit: FitResult, keys: string[]): number[] {
+  const idx = keys.map((k) => fit.parameterOrder.indexOf(k));
+  const out: number[] = [];
+  for (const i of idx) for (const j of idx) out.push(fit.covariance![i][j]);
+  return out;
+}
+
+/**
+ * The posterior of the tutorial around an LM fit (the fit's values in the model), the optimum as
+ * the start (moved inside the bounds) and the fit covariance in the posterior's order: what
+ * AstroPhot's samplers start from.
+ */
+export function samplingFromFit(dataset: Dataset, fit: FitResult): { posterior: Posterior; start: number[]; covariance: number[] } {
+  const posterior = buildPosterior(dataset, setValues(tutorialModel(), fit.values), { ...defaultFitSettings(), method: 'lm' });
+  const keys = posterior.keys;
+  const start = Array.from(interiorPoint(Float64Array.from(keys, (k) => fit.values[k]), posterior.lower, posterior.upper));
+  return { posterior, start, covariance: covarianceOf(fit, keys) };
+}
+
+export function benchTutorial(options: TutorialBenchOptions): TutorialBench {
+  const { now } = options;
+  const reps = options.reps ?? 20;
+  const sim = simulateTutorialImage();
+  const settings: FitSettings = { ...defaultFitSettings(), method: 'lm' };
+  const c = compileForDataset(tutorialModel(), sim.dataset);
+  if (!isImageModel(c)) throw new Error('the tutorial should compile to an image model');
+  const n = c.n;
+  const th = c.layout.theta0;
+  const out = new Float64Array(n);
+  const J = new Float64Array(n * c.nFree);
+  const g = new Float64Array(c.nFree);
+  const y = sim.dataset.values;
+  const iv = Float64Array.from(sim.variance, (v) => 1 / v);
+  const chi2 = (m: Float64Array, w: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const r = m[i] - y[i];
+      s += r * r * iv[i];
+      w[i] = 2 * r * iv[i];
+    }
+    return s;
+  };
+  const time = (f: () => void): number => {
+    f();
+    f();
+    const t: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = now();
+      f();
+      t.push(now() - t0);
+    }
+    return median(t);
+  };
+  const evalMs = time(() => c.evaluate(th, out));
+  const jacobianMs = time(() => c.evaluateWithJacobianColumns(th, out, J));
+  const gradientMs = time(() => c.evaluateWithAdjoint(th, out, chi2, g));
+  const fits: { ms: number; r: FitResult }[] = [];
+  for (let k = 0; k < (options.fits ?? 3); k++) {
+    const t0 = now();
+    const r = fitModel(sim.dataset, tutorialModel(), settings);
+    fits.push({ ms: now() - t0, r });
+  }
+  const lm = fits[0].r;
+  const res: TutorialBench = {
+    evalMs,
+    jacobianMs,
+    gradientMs,
+    lmMs: median(fits.map((f) => f.ms)),
+    lmNfev: lm.nfev,
+    lmReducedChi2: lm.reducedStatistic ?? NaN,
+  };
+  if (options.samplers === false) return res;
+  const { posterior, start, covariance } = samplingFromFit(sim.dataset, lm);
+  let grads = 0;
+  const counted = {
+    ...posterior,
+    logDensityAndGradient(t: Float64Array, gr: Float64Array) {
+      grads++;
+      return posterior.logDensityAndGradient(t, gr);
+    },
+  };
+  const common = { draws: 100, tune: 20, seed: 3, start, metric: 'dense' as const, initialInverseMass: covariance, adaptMass: false };
+  for (const which of ['nuts', 'hmc'] as const) {
+    grads = 0;
+    const t0 = now();
+    const r: HamiltonianChainResult = which === 'nuts' ? sampleNuts(counted, common) : sampleHmc(counted, common);
+    const ms = now() - t0;
+    if (which === 'nuts') {
+      res.nutsMsPerDraw = ms / r.nDraws;
+      res.nutsGradientsPerDraw = grads / (r.nDraws + 20);
+      res.nutsAcceptance = r.acceptRate;
+      res.nutsDivergences = r.divergences;
+    } else {
+      res.hmcMsPerDraw = ms / r.nDraws;
+      res.hmcGradientsPerDraw = grads / (r.nDraws + 20);
+      res.hmcAcceptance = r.acceptRate;
+    }
+  }
+  return res;
+}
