@@ -106,3 +106,25 @@ describe('segmented chains (sampler workers)', () => {
     expect(Array.from(m.draws)).toEqual(Array.from(r.draws));
   });
 });
+
+describe('short warm-up with the fit covariance', () => {
+  it('keeps the fit covariance as the metric (only the step size adapts) and still samples the exact posterior', () => {
+    const setup = prepareSampling(data, model, settings, fit, 4, 5);
+    const results = setup.seeds.map((seed, c) =>
+      runChain(setup.posterior, { sampler: 'nuts', draws: 400, tune: 20, seed, start: setup.starts[c], covariance: setup.covariance, massFromFit: true, metric: 'dense' }),
+    );
+    for (const r of results) {
+      expect(r.divergences).toBe(0);
+      expect((r as ChainResult & { inverseMass: Float64Array }).inverseMass.length).toBe(4);
+    }
+    // b is unbounded (identity transform): its variance in the metric is the fit's, exactly
+    const cov = setup.covariance!;
+    for (const r of results) expect((r as ChainResult & { inverseMass: Float64Array }).inverseMass[3]).toBe(cov[3]);
+    const s = summarizeChains(results);
+    const ex = exact();
+    s.parameters.forEach((p, k) => {
+      expect(Math.abs(p.mean - ex.mean[k])).toBeLessThan(4 * p.mcseMean);
+      expect(p.rhat).toBeLessThan(1.01);
+    });
+  });
+});

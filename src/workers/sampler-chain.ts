@@ -319,7 +319,9 @@ export function runChain(ld: LogDensity, spec: ChainSpec, hooks: ChainHooks = {}
     if (sampler === 'nuts' || sampler === 'hmc') {
       const fn = sampler === 'nuts' ? sampleNuts : sampleHmc;
       if (first) {
-        r = fn(ld, { ...common, seed, start: spec.start, metric, ...(useMass ? { initialInverseMass: massFor(n, cov!, metric) } : {}) });
+        // a warm-up too short to estimate a metric (AstroPhot's tutorial uses 20 iterations) keeps the fit's
+        const keepMass = useMass && tune < SHORT_WARMUP;
+        r = fn(ld, { ...common, seed, start: spec.start, metric, ...(useMass ? { initialInverseMass: massFor(n, cov!, metric) } : {}), ...(keepMass ? { adaptMass: false } : {}) });
       } else {
         const h = prev as HamiltonianChainResult;
         const x = lastDraw(h);
@@ -361,6 +363,13 @@ export function runChain(ld: LogDensity, spec: ChainSpec, hooks: ChainHooks = {}
 }
 
 export type MetricChoice = 'diag' | 'dense' | 'auto';
+
+/**
+ * Below this many warm-up iterations a metric started from the fit covariance is kept as it is
+ * (only the step size adapts): Stan's windows would re-estimate an n x n matrix from a handful of
+ * draws (15 of 20 for the image tutorial's 22 parameters), which is worse than the fit's.
+ */
+export const SHORT_WARMUP = 150;
 
 /**
  * Above this many parameters 'auto' adapts a diagonal metric: a dense one needs O(n^2) draws to

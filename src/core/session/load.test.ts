@@ -110,7 +110,7 @@ describe('schema errors are one sentence with a path', () => {
 
   it('explains enums, lengths, ranges and kinds', () => {
     expect(refusedAfter((j) => (j.fit.method = 'newton'))).toBe(
-      'x.json: fit.method: expected one of "auto", "lm", "simplex" or "lbfgsb", found the text "newton"',
+      'x.json: fit.method: expected one of "auto", "lm", "simplex", "lbfgsb", "iter", "iterlm" or "adam", found the text "newton"',
     );
     expect(refusedAfter((j) => delete j.fit.statistic)).toMatch(/^x\.json: fit\.statistic: is missing \(expected one of "chi2"/);
     expect(refusedAfter((j) => (j.fit.ranges[1].mode = 'both'))).toMatch(/^x\.json: fit\.ranges\[1\]\.mode: expected one of "include" or "exclude"/);
@@ -311,5 +311,14 @@ describe('sessionToTextWith', () => {
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     expect(a.datasets[1].sigma![0]).toBe(0.5);
     expect(Number.isNaN(a.datasets[0].values[2])).toBe(true);
+  });
+});
+
+describe('image fit methods in sessions', () => {
+  it('a session fitted with iter, iterlm or adam reads back', () => {
+    for (const method of ['iter', 'iterlm', 'adam'] as const) {
+      const doc: SessionDoc = { ...emptySession(), fit: { ...emptySession().fit, method } };
+      expect(loadSessionText(sessionToText(doc), 's.json').fit.method).toBe(method);
+    }
   });
 });

@@ -136,7 +136,7 @@ export const fitRangeSchema = z.object({
 });
 
 export const fitSettingsSchema = z.object({
-  method: z.enum(['auto', 'lm', 'simplex', 'lbfgsb']),
+  method: z.enum(['auto', 'lm', 'simplex', 'lbfgsb', 'iter', 'iterlm', 'adam']),
   statistic: z.enum(['chi2', 'cash', 'gauss', 'poisson']),
   ranges: z.array(fitRangeSchema).max(10_000),
   maxIterations: z.int().min(1).max(1e9).optional(),
