@@ -132,7 +132,8 @@ function browser(): void {
     console.log('skipped: /usr/bin/chromium missing (apt-get install chromium)');
     return;
   }
-  if (!existsSync(`${ROOT}dist/index.html`)) execFileSync('node', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  // always the app of this checkout (a dist/ left from an older build would measure old code)
+  execFileSync('node', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   const r = spawnSync('node', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'bench/playwright.bench.config.ts'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -145,12 +146,17 @@ function browser(): void {
   const b = JSON.parse(readFileSync(file, 'utf8')) as {
     slider: { points: number; median: number; p90: number; samples: number }[];
     workerFit: { wallMs: number; drawnMs: number; fitMs: number; nfev: number; reps: number };
+    image?: { sliderMedianMs: number; sliderP90Ms: number; fitMs: number; fitWallMs: number; nfev: number };
   };
   for (const s of b.slider) {
     console.log(`slider -> redraw, ${s.points.toExponential(0)} points: median ${s.median.toFixed(1)} ms, p90 ${s.p90.toFixed(1)} ms (${s.samples} drags)`);
   }
   const w = b.workerFit;
   console.log(`3 Gaussians + offset, 1000 points, fit in the Web Worker: ${w.wallMs.toFixed(1)} ms from Fit to result in the page, ${w.drawnMs.toFixed(1)} ms until the fitted model is drawn (the fit itself ${w.fitMs.toFixed(1)} ms in the worker, ${w.nfev} evaluations; median of ${w.reps})`);
+  if (b.image) {
+    const im = b.image;
+    console.log(`image (AstroPhot tutorial, 99 x 99, 21 x 21 PSF, 22 free): slider -> model and residual repainted median ${im.sliderMedianMs.toFixed(1)} ms, p90 ${im.sliderP90Ms.toFixed(1)} ms; LM in the Web Worker ${im.fitMs.toFixed(0)} ms (${im.nfev} evaluations), ${im.fitWallMs.toFixed(0)} ms from the click to the table`);
+  }
 }
 
 /** Uncertainty tools: Node timings (one thread) and the browser worker pool's speed-up (written by uncertainty.bench.ts). */
