@@ -272,3 +272,41 @@ test('the image demo: estimate a Sersic from a click; wrong shapes are refused w
   await dropBinary(page, [{ name: 'edge_mask.fits', bytes: writeFitsImage(mask, 99, 99) }]);
   await expect(page.getByTestId('image-mask')).toHaveText('mask: 99 of 9801 pixels excluded');
 });
+
+test('NUTS on the image demo, started from the LM optimum with its covariance as the metric', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Load image demo' }).click();
+  await expect(page.getByTestId('dataset-info')).toContainText('tutorial (simulated).fits');
+  await page.getByRole('combobox', { name: 'Method' }).selectOption('lm');
+  await page.getByRole('button', { name: 'Fit', exact: true }).click();
+  await expect(page.getByTestId('fit-message')).toBeVisible({ timeout: 60_000 });
+  const fit = await readParameters(page);
+  const panel = page.getByRole('region', { name: 'Posterior sampling' });
+  await panel.getByRole('combobox', { name: 'Sampler' }).selectOption('nuts');
+  await panel.getByRole('spinbutton', { name: 'Chains' }).fill('2');
+  await panel.getByRole('spinbutton', { name: 'Draws' }).fill('60');
+  // the tutorial's warm-up: 20 iterations, the fit covariance kept as the metric
+  await panel.getByRole('spinbutton', { name: 'Tune' }).fill('20');
+  await page.getByRole('button', { name: 'Sample', exact: true }).click();
+  const table = page.getByRole('table', { name: 'Posterior summary' });
+  await expect(table).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByRole('button', { name: 'Cancel sampling' })).toBeHidden({ timeout: 90_000 });
+  const rows = await table.locator('tbody tr').all();
+  let checked = 0;
+  for (const r of rows) {
+    const cells = await r.locator('td, th').allInnerTexts();
+    const key = cells[0].replace(/\s+/g, '');
+    if (!(key in fit) || key.endsWith('.PA')) continue;
+    const mean = Number(cells[1]);
+    const sd = Number(cells[2]);
+    // marginals consistent with the LM covariance: mean within 0.5 error of the optimum, sd within a factor 2
+    expect(Math.abs(mean - fit[key].value), key).toBeLessThan(0.5 * fit[key].error);
+    expect(sd / fit[key].error, key).toBeGreaterThan(0.5);
+    expect(sd / fit[key].error, key).toBeLessThan(2);
+    checked++;
+  }
+  expect(checked).toBe(19);
+  await expect(page.getByText(/divergences 0\b/).first()).toBeVisible();
+  await page.getByRole('region', { name: 'Posterior sampling' }).screenshot({ path: 'screenshots/image-nuts.png' });
+});

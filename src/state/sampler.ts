@@ -227,7 +227,8 @@ export async function runSampling(): Promise<void> {
   const mapS = results.length > 0 ? mapSample(results) : null;
   const map = mapS ? { ...mapS, chain: chainIndex[mapS.chain] } : null;
   let band: PredictiveBand | null = null;
-  if (results.length > 0) {
+  // images show their model and residual maps; a predictive band over pixel order would mean nothing
+  if (results.length > 0 && dataset.kind !== 'image') {
     try {
       band = posteriorPredictive(dataset, model, settings, keys, results, map?.theta ?? null, { seed: config.seed });
     } catch (e) {
