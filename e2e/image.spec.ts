@@ -282,6 +282,19 @@ test('NUTS on the image demo, started from the LM optimum with its covariance as
   await page.getByRole('button', { name: 'Fit', exact: true }).click();
   await expect(page.getByTestId('fit-message')).toBeVisible({ timeout: 60_000 });
   const fit = await readParameters(page);
+  // the LM covariance as a corner plot: 1σ/2σ ellipses of the chosen parameters, best fit and start marked
+  await page.getByRole('tab', { name: 'Covariance corner' }).click();
+  await page.getByRole('listbox', { name: 'Covariance corner parameters' }).selectOption(['Sersic.x', 'Sersic.y', 'Sersic.Re']);
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const el = document.querySelector('[data-testid="uncertainty-plot"]') as unknown as { data?: { name?: string; meta?: string }[] };
+        const d = el.data ?? [];
+        return [d.filter((t) => String(t.meta ?? '').startsWith('ellipse')).length, d.filter((t) => t.name === 'start').length, d.filter((t) => t.name === 'best fit').length];
+      }),
+    )
+    .toEqual([6, 3 + 3, 3]);
+  await page.getByTestId('uncertainty-plot').screenshot({ path: 'screenshots/image-covariance-corner.png' });
   const panel = page.getByRole('region', { name: 'Posterior sampling' });
   await panel.getByRole('combobox', { name: 'Sampler' }).selectOption('nuts');
   await panel.getByRole('spinbutton', { name: 'Chains' }).fill('2');

@@ -30,7 +30,7 @@ import { store } from './store';
 import { viewDataset } from './cube-session';
 
 export type UncertaintyKind = 'minos' | 'profile' | 'contour' | 'surface';
-export type UncertaintyView = 'profile' | 'contour' | 'surface' | 'correlation';
+export type UncertaintyView = 'profile' | 'contour' | 'surface' | 'correlation' | 'covariance';
 /** 2D "n sigma": coverage (region with the 1D n-sigma coverage) or gammapy (Delta chi2 = n^2) */
 export type ContourConvention = 'coverage' | 'gammapy';
 

@@ -16,6 +16,7 @@ import {
   type UncertaintyView,
 } from '../state/uncertainty';
 import { fmt } from './format';
+import { covarianceCornerFigure } from '../figures/covariance-corner';
 import { useApp } from './use-app';
 
 export function useUncertainty<T>(selector: (s: UncertaintyState) => T): T {
@@ -47,6 +48,7 @@ export function UncertaintyPanel() {
   const [surfaceReopt, setSurfaceReopt] = useState(true);
   const wrap = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(480);
+  const [cornerKeys, setCornerKeys] = useState<string[] | null>(null);
 
   useEffect(() => {
     const el = wrap.current;
@@ -62,6 +64,8 @@ export function UncertaintyPanel() {
   const yKey = keys.includes(cy) && cy !== xKey ? cy : (keys.find((k) => k !== xKey) ?? '');
 
   const mine = state.result === result && result !== null;
+  // covariance corner: the chosen parameters, by default the first six
+  const shownCorner = (cornerKeys ?? keys.slice(0, 6)).filter((k) => keys.includes(k));
   const view: UncertaintyView | null = mine ? state.view : null;
   const size = { width, height: 380 };
   const figure = useMemo((): Figure | null => {
@@ -70,8 +74,9 @@ export function UncertaintyPanel() {
     if (view === 'contour' && state.contour) return contourFigure(state.contour, size);
     if (view === 'surface' && state.surface) return surfaceFigure(state.surface, size);
     if (view === 'correlation') return correlationFigure(result, size);
+    if (view === 'covariance') return covarianceCornerFigure(result, shownCorner, { width, height: Math.max(380, Math.min(width, 640)) });
     return null;
-  }, [mine, result, view, state.profile, state.contour, state.surface, state.minos, width]);
+  }, [mine, result, view, state.profile, state.contour, state.surface, state.minos, width, cornerKeys]);
 
   if (!result) {
     return (
@@ -102,6 +107,7 @@ export function UncertaintyPanel() {
     { id: 'contour', label: 'Contour plot', enabled: mine && state.contour !== null },
     { id: 'surface', label: 'Surface plot', enabled: mine && state.surface !== null },
     { id: 'correlation', label: 'Correlation matrix', enabled: result.correlation !== null },
+    { id: 'covariance', label: 'Covariance corner', enabled: result.covariance !== null },
   ];
   const last = mine ? state.lastRun : null;
 
@@ -232,6 +238,24 @@ export function UncertaintyPanel() {
           </button>
         ))}
       </div>
+      {view === 'covariance' && (
+        <label className="unc-corner-keys">
+          parameters{' '}
+          <select
+            multiple
+            aria-label="Covariance corner parameters"
+            size={Math.min(6, keys.length)}
+            value={shownCorner}
+            onChange={(e) => setCornerKeys(Array.from(e.currentTarget.selectedOptions, (o) => o.value))}
+          >
+            {keys.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <div ref={wrap} className="uncertainty-plot-wrap">
         <StreamedPlot figure={figure} testId="uncertainty-plot" className="uncertainty-plot" minRedrawMs={MIN_REDRAW_MS} />
         {!figure && <p className="hint">Run a profile, contour or surface, or open the correlation matrix.</p>}

@@ -300,6 +300,7 @@ export function fitModel(dataset: Dataset, model: ModelDoc, settings: FitSetting
     parameters,
     parameterOrder: layout.freeKeys.slice(),
     values,
+    start: keyed(layout.theta0),
     covariance: cov ? cov.covariance : null,
     correlation: cov ? cov.correlation : null,
     statistic: { name: stat.name, value: statValue },

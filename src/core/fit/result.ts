@@ -15,6 +15,8 @@ export interface FitResult {
   parameterOrder: string[];
   /** values of every parameter (free, fixed, twinned) at the end */
   values: Record<string, number>;
+  /** free parameters where the fit started (marked on the covariance corner plot) */
+  start?: Record<string, number>;
   covariance: number[][] | null;
   correlation: number[][] | null;
   covarianceReason?: string;

@@ -154,6 +154,7 @@ export const fitResultSchema = z.object({
   parameters: safeRecord(parameterResultSchema),
   parameterOrder: z.array(z.string().max(2 * MAX_KEY_CHARS)),
   values: safeRecord(lenientNumber),
+  start: safeRecord(lenientNumber).optional(),
   covariance: lenientMatrix,
   correlation: lenientMatrix,
   covarianceReason: z.string().max(MAX_TEXT_CHARS).optional(),
