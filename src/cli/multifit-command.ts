@@ -21,7 +21,9 @@
  *   order, its first pixel starting from the model's starting values. smart: each block is a
  *   separate smart fit, seeded at its brightest pixel, with its own acceptance window. So the
  *   maps of N workers equal the core's multifit run on each block alone, and do not depend on
- *   timing; with 1 worker they equal multifit on the whole cube.
+ *   timing; with 1 worker they equal multifit on the whole cube. The workers run a bundled copy
+ *   of multifit-worker.ts when esbuild can build one (multifit-bundle.ts; ~0.1 s to start instead
+ *   of ~0.5 s through tsx), and the cube is copied into shared memory while they start.
  *
  * Output (DIR is created): <key>.npy for every parameter (float64, shape (rows, cols); fixed ones
  * too), <key>.error.npy for the free ones, red_chisq.npy (reduced chi-square; reduced Cash for the
@@ -51,7 +53,7 @@ import type { CommandOutput } from './fit-command';
 import { settingsFromArgs } from './fit-command';
 import { DataError } from './load-data';
 import { modelFromArgs } from './model-args';
-import { workerBundle } from './multifit-bundle';
+import { bundleExecArgv, workerBundle } from './multifit-bundle';
 import { CTRL, type WorkerInput } from './multifit-shared';
 import { splitPixels } from '../core/cube/parallel';
 
@@ -118,7 +120,7 @@ export function loadCube(paths: string[], axis: { start?: number; step?: number 
 /** The blocks of pixels, one per worker (moved to core/cube/parallel.ts, shared with the app's Web Workers). */
 export { splitPixels };
 
-export type ParallelOptions = Pick<MultifitOptions, 'order' | 'variance' | 'scaleErrors' | 'ftol' | 'xtol' | 'gtol' | 'chi2Window' | 'windowFactor'>;
+export type ParallelOptions = Pick<MultifitOptions, 'order' | 'variance' | 'scaleErrors' | 'ftol' | 'xtol' | 'gtol' | 'chi2Window' | 'windowFactor' | 'engine' | 'gaussianWindow'>;
 
 export interface ParallelResult extends MultifitResult {
   workers: number;
@@ -135,12 +137,6 @@ export interface ParallelSettings {
   stallMs?: number;
   /** false: boot the workers through tsx even when the bundled worker (multifit-bundle.ts) can be built */
   bundle?: boolean;
-}
-
-function sharedCopy(a: Float64Array): SharedArrayBuffer {
-  const buf = new SharedArrayBuffer(a.length * 8);
-  new Float64Array(buf).set(a);
-  return buf;
 }
 
 /**
@@ -174,8 +170,10 @@ export function parallelMultifit(cube: Dataset, model: ModelDoc, settings: Parti
   new Float64Array(outRed).fill(NaN);
   const ctrlBuf = new SharedArrayBuffer(CTRL.LENGTH * 4);
   const ctrl = new Int32Array(ctrlBuf);
-  const values = sharedCopy(cube.values);
-  const sigma = cube.sigma ? sharedCopy(cube.sigma) : undefined;
+  // the shared cube is filled after the workers are started (they wait for CTRL.READY), so the
+  // copy overlaps their start
+  const values = new SharedArrayBuffer(cube.values.length * 8);
+  const sigma = cube.sigma ? new SharedArrayBuffer(cube.sigma.length * 8) : undefined;
   const x = Float64Array.from(signalAxis(cube));
   const url = par.workerUrl ?? new URL('./multifit-worker.boot.mjs', import.meta.url);
   const bundle = par.bundle === false ? undefined : (workerBundle() ?? undefined);
@@ -209,13 +207,17 @@ export function parallelMultifit(cube: Dataset, model: ModelDoc, settings: Parti
         port: port2,
         bundle,
       };
-      const worker = new Worker(url, { workerData: input, transferList: [port2], stdout: false, stderr: false });
+      const worker = new Worker(url, { workerData: input, transferList: [port2], stdout: false, stderr: false, execArgv: bundle ? bundleExecArgv() : undefined });
       // a worker that dies before its boot file can report is caught by the stall check; its
       // 'error' event comes after this function has returned, so it is only kept from crashing
       worker.on('error', () => {});
       worker.unref();
       started.push({ worker, port: port1 });
     });
+    new Float64Array(values).set(cube.values);
+    if (sigma) new Float64Array(sigma).set(cube.sigma!);
+    Atomics.store(ctrl, CTRL.READY, 1);
+    Atomics.notify(ctrl, CTRL.READY);
     const stallMs = par.stallMs ?? 120_000;
     let lastProgress = -1;
     let lastChange = performance.now();
@@ -243,6 +245,12 @@ export function parallelMultifit(cube: Dataset, model: ModelDoc, settings: Parti
     }
     if (errors.length === 0 && Atomics.load(ctrl, CTRL.ERRORS) > 0) errors.push('a worker failed without a message');
   } finally {
+    if (Atomics.load(ctrl, CTRL.READY) === 0) {
+      // failed before the cube was filled: never leave a worker waiting for it
+      Atomics.store(ctrl, CTRL.STOP, 1);
+      Atomics.store(ctrl, CTRL.READY, 1);
+      Atomics.notify(ctrl, CTRL.READY);
+    }
     for (const { worker, port } of started) {
       port.close();
       void worker.terminate();

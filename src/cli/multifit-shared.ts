@@ -14,7 +14,9 @@ export const CTRL = {
   PROGRESS: 2,
   /** workers that ended with an error (posted on their port) */
   ERRORS: 3,
-  LENGTH: 4,
+  /** set by the main thread once the shared cube is filled (the workers start meanwhile) */
+  READY: 4,
+  LENGTH: 5,
 } as const;
 
 export interface WorkerInput {
@@ -30,7 +32,7 @@ export interface WorkerInput {
   mask?: Uint8Array;
   model: ModelDoc;
   settings: Partial<FitSettings>;
-  options: Pick<MultifitOptions, 'order' | 'variance' | 'scaleErrors' | 'ftol' | 'xtol' | 'gtol' | 'chi2Window' | 'windowFactor'>;
+  options: Pick<MultifitOptions, 'order' | 'variance' | 'scaleErrors' | 'ftol' | 'xtol' | 'gtol' | 'chi2Window' | 'windowFactor' | 'engine' | 'gaussianWindow'>;
   /** this worker's pixels */
   pixels: Int32Array;
   /** every parameter key (the maps' order) and the free ones (the errors' order) */
@@ -44,4 +46,6 @@ export interface WorkerInput {
   outStats: SharedArrayBuffer;
   ctrl: SharedArrayBuffer;
   port: MessagePort;
+  /** file: URL of the bundled worker module (multifit-bundle.ts); absent: the boot file loads multifit-worker.ts through tsx */
+  bundle?: string;
 }

@@ -19,6 +19,9 @@ const input = workerData as WorkerInput;
 const ctrl = new Int32Array(input.ctrl);
 
 function run(): void {
+  // the main thread fills the shared cube while the workers start
+  while (Atomics.load(ctrl, CTRL.READY) === 0) Atomics.wait(ctrl, CTRL.READY, 0, 1000);
+  if (Atomics.load(ctrl, CTRL.STOP) !== 0) return;
   const { rows, cols, channels } = input;
   const P = rows * cols;
   const cube: Dataset = {

@@ -9,7 +9,8 @@ import { simulateEdsMap } from '../core/cube/simulate';
 import { parseNpy, writeNpy } from '../core/data/readers';
 import { defaultFitSettings } from '../core/fit/settings';
 import { parseArgs } from './args';
-import { loadCube, mapFileName, multifitCommand, splitPixels } from './multifit-command';
+import { bundleExecArgv } from './multifit-bundle';
+import { loadCube, mapFileName, multifitCommand, parallelMultifit, splitPixels } from './multifit-command';
 import { modelFromArgs } from './model-args';
 import { registerCommand, runCli } from './run';
 
@@ -166,6 +167,19 @@ describe('multifit command', () => {
     for (const pixels of blocks) {
       const ref = multifit(cube, model, defaultFitSettings(), { order: 'smart', pixels });
       for (const p of pixels) expect(Math.abs(got[p] - ref.maps['Gaussian_1.A'][p])).toBeLessThanOrEqual(1e-9 * Math.abs(ref.maps['Gaussian_1.A'][p]));
+    }
+  });
+
+  it('workers boot from the bundled worker or through tsx with the same maps; bundled workers do not load tsx', () => {
+    expect(
+      bundleExecArgv(['--require', '/p/node_modules/tsx/dist/preflight.cjs', '--import', 'file:///p/node_modules/tsx/dist/loader.mjs', '--max-old-space-size=4096', '--import', 'tsx', '--import=tsx', '--require', './other.cjs']),
+    ).toEqual(['--max-old-space-size=4096', '--require', './other.cjs']);
+    const a = parallelMultifit(cube, model, defaultFitSettings(), { order: 'serpentine' }, { workers: 2 });
+    const b = parallelMultifit(cube, model, defaultFitSettings(), { order: 'serpentine' }, { workers: 2, bundle: false });
+    expect(a.workers).toBe(2);
+    for (const key of a.freeKeys) {
+      expect(Array.from(a.maps[key]), key).toEqual(Array.from(b.maps[key]));
+      expect(Array.from(a.errors[key]), key).toEqual(Array.from(b.errors[key]));
     }
   });
 
