@@ -18,6 +18,7 @@ import { alert } from './actions';
 import { cubeStore, type NavigatorMap } from './cube-store';
 import { activeCube, cubeViewOf, withCubeView } from './cube-session';
 import { store } from './store';
+import { download } from './download';
 import type { Stretch } from '../core/cube/display';
 
 function message(e: unknown): string {
@@ -246,16 +247,6 @@ export function cancelMultifit(): void {
 
 // ---------------------------------------------------------------- exports
 
-function download(name: string, data: Uint8Array | string, type: string): void {
-  const url = URL.createObjectURL(new Blob([data as BlobPart], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 function stem(name: string): string {
   return name.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_').slice(0, 80) || 'map';

@@ -4,6 +4,7 @@
  * leaves the current session as it was.
  */
 import { loadSessionText, SessionLoadError } from '../core/session/load';
+import { download } from './download';
 import { decodeShareFragment, encodeShareFragment, SHARE_LINK_MAX_CHARS, shareLinkUrl } from '../core/session/share-link';
 import { sessionToText } from '../core/session/serialize';
 import type { SessionDoc, StoredModel } from '../core/session/document';
@@ -82,16 +83,6 @@ export function openFromLocation(): boolean {
   }
 }
 
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 function baseName(): string {
   const d = activeDataset();

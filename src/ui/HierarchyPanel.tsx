@@ -8,6 +8,7 @@
 import { Component, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { StreamedPlot } from './StreamedPlot';
+import { SummaryHeader, SummaryRow } from './SummaryRows';
 import type { HierarchyDoc, HyperDoc, HyperPriorDoc, HyperTransform, MemberDoc, ObservationDoc, PopulationKind } from '../core/hierarchy/document';
 import { formatSelection, groupStats, parseSelection, type KeyLayout } from '../core/hierarchy/summary';
 import type { PosteriorSummary } from '../core/sample';
@@ -569,32 +570,10 @@ function SummaryTable({ summary, layout, selected }: { summary: PosteriorSummary
   return (
     <div className="hier-table-wrap">
       <table aria-label="Hierarchy summary" className="hier-table">
-        <thead>
-          <tr>
-            <th>Parameter</th>
-            <th>mean</th>
-            <th>sd</th>
-            <th>hdi 3%</th>
-            <th>hdi 97%</th>
-            <th>mcse</th>
-            <th>ESS bulk</th>
-            <th>ESS tail</th>
-            <th>R-hat</th>
-          </tr>
-        </thead>
+        <SummaryHeader />
         <tbody>
           {rows.map((p) => (
-            <tr key={p.key}>
-              <td>{p.key}</td>
-              <td>{num(p.mean, 6)}</td>
-              <td>{num(p.sd, 3)}</td>
-              <td>{num(p.hdiLow, 5)}</td>
-              <td>{num(p.hdiHigh, 5)}</td>
-              <td>{num(p.mcseMean, 2)}</td>
-              <td>{Number.isFinite(p.essBulk) ? Math.round(p.essBulk) : '—'}</td>
-              <td>{Number.isFinite(p.essTail) ? Math.round(p.essTail) : '—'}</td>
-              <td className={p.rhat > 1.01 ? 'hier-bad' : undefined}>{Number.isFinite(p.rhat) ? p.rhat.toFixed(3) : '—'}</td>
-            </tr>
+            <SummaryRow key={p.key} p={p} badClass="hier-bad" />
           ))}
           {collapsed.map((g) => (
             <tr key={g.label} className="hier-group-row" title={`${g.count} members, collapsed: the range of their means, their median sd, the smallest ESS and the largest R-hat`}>

@@ -15,6 +15,7 @@ import {
 import { CHAINS_METHOD, ENSEMBLE_METHOD, SAMPLER_CHOICES, SAMPLER_LABELS, type SamplerChoice } from '../workers/sampler-chain';
 import { fmt } from './format';
 import { StreamedPlot } from './StreamedPlot';
+import { SummaryHeader, SummaryRow } from './SummaryRows';
 import { useApp } from './use-app';
 import './sampler.css';
 
@@ -178,32 +179,10 @@ export function SamplerPanel() {
             <>
               <div className="sampler-table-wrap">
                 <table aria-label="Posterior summary" className="sampler-table">
-                  <thead>
-                    <tr>
-                      <th>Parameter</th>
-                      <th>mean</th>
-                      <th>sd</th>
-                      <th>hdi 3%</th>
-                      <th>hdi 97%</th>
-                      <th>mcse</th>
-                      <th>ESS bulk</th>
-                      <th>ESS tail</th>
-                      <th>R-hat</th>
-                    </tr>
-                  </thead>
+                  <SummaryHeader />
                   <tbody>
                     {summary.parameters.map((p) => (
-                      <tr key={p.key}>
-                        <td>{breakable(p.key)}</td>
-                        <td>{num(p.mean, 5)}</td>
-                        <td>{num(p.sd, 3)}</td>
-                        <td>{num(p.hdiLow, 4)}</td>
-                        <td>{num(p.hdiHigh, 4)}</td>
-                        <td>{num(p.mcseMean, 2)}</td>
-                        <td>{Number.isFinite(p.essBulk) ? Math.round(p.essBulk) : '—'}</td>
-                        <td>{Number.isFinite(p.essTail) ? Math.round(p.essTail) : '—'}</td>
-                        <td className={p.rhat > 1.01 ? 'sampler-bad' : undefined}>{Number.isFinite(p.rhat) ? p.rhat.toFixed(3) : '—'}</td>
-                      </tr>
+                      <SummaryRow key={p.key} p={p} label={breakable(p.key)} badClass="sampler-bad" />
                     ))}
                   </tbody>
                 </table>

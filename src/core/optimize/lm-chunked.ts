@@ -20,6 +20,7 @@
 import type { LmResult } from './lm';
 import { LM_DEFAULTS } from './lm';
 import { LM_MESSAGES, lmConverged } from './lm-messages';
+import { projectStep } from './lm-steps';
 import type { OptimizeOptions } from './problem';
 
 /** A least-squares problem whose Jacobian comes in column blocks. */
@@ -311,24 +312,7 @@ export function levenbergMarquardtChunked(problem: BlockJacobianProblem, theta0:
       }
       choleskySolve(nf, M, h);
       // projected trial point and the step actually taken
-      let clipped = false;
-      for (let k = 0; k < n; k++) {
-        xt[k] = x[k];
-        p[k] = 0;
-      }
-      for (let a = 0; a < nf; a++) {
-        const k = free[a];
-        let v = x[k] + h[a];
-        if (v < lower[k]) {
-          v = lower[k];
-          clipped = true;
-        } else if (v > upper[k]) {
-          v = upper[k];
-          clipped = true;
-        }
-        xt[k] = v;
-        p[k] = v - x[k];
-      }
+      const clipped = projectStep(x, h, free, nf, lower, upper, xt, p);
       // predicted reduction of F = |r|^2 by the linear model: -(2 g.p + p^T A p)
       let gp = 0;
       for (let k = 0; k < n; k++) gp += g[k] * p[k];

@@ -13,6 +13,7 @@ import { ImageModelCache, type ImageEvaluation } from '../../state/image-eval';
 import { imageViewStore, setPlacing, setStretch, setViewport } from '../../state/image-view';
 import { componentDims, estimateImageComponent, moveImageComponent } from '../../state/image-actions';
 import { beginGesture, endGesture } from '../../state/undo';
+import { download } from '../../state/download';
 import { componentEllipse, displayLimits, DIVERGING, residualLimits, SEQUENTIAL, STRETCHES, type Stretch } from '../../figures/image-display';
 import { ImagePanel, type PanelEllipse } from './ImagePanel';
 import { ImageDataControls } from './ImageDataControls';
@@ -24,14 +25,7 @@ import './image.css';
 /** Saves a 2D array as a FITS file (BITPIX -64; NaN for masked residual pixels). */
 function downloadFits(name: string, data: Float64Array, rows: number, cols: number, what: string): void {
   const bytes = writeFitsImage(data, rows, cols, { ORIGIN: 'Fitbench', OBJECT: what.slice(0, 60) });
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/fits' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  download(name, bytes, 'application/fits');
 }
 
 /** One cache for the page: the compiled model survives remounts of the view. */

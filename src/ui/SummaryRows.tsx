@@ -1,0 +1,41 @@
+/** The columns of an arviz-style posterior summary (Sampler and Hierarchical model panels). */
+import type { ReactNode } from 'react';
+import type { ParameterSummary } from '../core/sample';
+import { fmt } from './format';
+
+const num = (v: number, d: number) => (Number.isFinite(v) ? fmt(v, d) : '—');
+
+export function SummaryHeader() {
+  return (
+    <thead>
+      <tr>
+        <th>Parameter</th>
+        <th>mean</th>
+        <th>sd</th>
+        <th>hdi 3%</th>
+        <th>hdi 97%</th>
+        <th>mcse</th>
+        <th>ESS bulk</th>
+        <th>ESS tail</th>
+        <th>R-hat</th>
+      </tr>
+    </thead>
+  );
+}
+
+/** One parameter's row; R-hat above 1.01 gets `badClass`. */
+export function SummaryRow({ p, label, badClass }: { p: ParameterSummary; label?: ReactNode; badClass: string }) {
+  return (
+    <tr>
+      <td>{label ?? p.key}</td>
+      <td>{num(p.mean, 6)}</td>
+      <td>{num(p.sd, 3)}</td>
+      <td>{num(p.hdiLow, 5)}</td>
+      <td>{num(p.hdiHigh, 5)}</td>
+      <td>{num(p.mcseMean, 2)}</td>
+      <td>{Number.isFinite(p.essBulk) ? Math.round(p.essBulk) : '—'}</td>
+      <td>{Number.isFinite(p.essTail) ? Math.round(p.essTail) : '—'}</td>
+      <td className={p.rhat > 1.01 ? badClass : undefined}>{Number.isFinite(p.rhat) ? p.rhat.toFixed(3) : '—'}</td>
+    </tr>
+  );
+}
