@@ -255,6 +255,23 @@ test('spectrum image: navigator, seed fit, parallel multifit, maps against the t
   await expect(page.getByTestId('cube-map-stats')).toContainText('std 0 ');
   await page.getByRole('combobox', { name: 'Map parameter' }).selectOption('Gaussian.A');
 
+  // a variance map of the wrong shape is refused with the file named; a right one switches chi-square to it
+  const varNpy = (shape: number[], value: number) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+    header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+    const out = Buffer.alloc(10 + header.length + n * 8);
+    out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    out.writeUInt16LE(header.length, 8);
+    out.write(header, 10, 'latin1');
+    for (let i = 0; i < n; i++) out.writeDoubleLE(value, 10 + header.length + 8 * i);
+    return out;
+  };
+  await page.getByLabel('Variance map file').setInputFiles({ name: 'bad_var.npy', mimeType: 'application/octet-stream', buffer: varNpy([ROWS, COLS, CH - 1], 4) });
+  await expect(page.getByRole('alert').first()).toContainText(`bad_var.npy: the variance map has shape ${ROWS} × ${COLS} × ${CH - 1}`);
+  await page.getByLabel('Variance map file').setInputFiles({ name: 'var.npy', mimeType: 'application/octet-stream', buffer: varNpy([ROWS, COLS, CH], 4) });
+  await expect(page.getByRole('combobox', { name: 'Variance' })).toHaveValue('sigma');
+
   // the signal axis set in the UI: channel k at 0.5 + 0.01 k keV
   await page.getByLabel('Signal axis start').fill('0.5');
   await page.getByLabel('Signal axis step').fill('0.01');

@@ -5,6 +5,7 @@
  */
 import { calibrateSignalAxis, cubeDims, fitChannels, signalAxis, type AxisCalibration } from '../core/cube/cube';
 import { linearDesign } from '../core/cube/linear';
+import { withVarianceMap } from '../core/cube/noise-map';
 import { mapsToCsv, mapToNpy } from '../core/cube/map-export';
 import type { MultifitOrder } from '../core/cube/multifit';
 import { mapKeys, planBlocks, type MapAccumulator } from '../core/cube/parallel';
@@ -69,6 +70,24 @@ export function calibrateAxis(cal: AxisCalibration): void {
   }
   // fitted values in the old axis units no longer describe the data: the result is dropped, the maps kept
   store.setState((s) => ({ session: { ...s.session, datasets: s.session.datasets.map((d) => (d === cube ? next : d)), result: null } }));
+}
+
+/** A variance (noise) map .npy of the cube's shape: becomes the cube's sigma, and chi-square fits use it. */
+export function loadVarianceMap(file: { name: string; bytes: Uint8Array }): void {
+  const { session } = store.getState();
+  const cube = activeCube(session);
+  if (!cube) return;
+  let next;
+  try {
+    next = withVarianceMap(cube, file);
+  } catch (e) {
+    alert(message(e));
+    return;
+  }
+  const view = cubeViewOf(session, cube.name);
+  store.setState((s) => ({
+    session: { ...withCubeView({ ...s.session, datasets: s.session.datasets.map((d) => (d === cube ? next : d)) }, cube.name, { ...view, variance: 'sigma' }), result: null },
+  }));
 }
 
 /** Moves the navigator's pixel by rows / columns (arrow keys), clamped at the edges. */

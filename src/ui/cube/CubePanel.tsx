@@ -12,6 +12,7 @@ import type { MultifitOrder } from '../../core/cube/multifit';
 import type { VarianceMode } from '../../core/cube/pixel-fitter';
 import { defaultCubeView, mapOf, type CubeMaps, type MapKind } from '../../core/cube/session-maps';
 import { STATISTIC_LABELS } from '../../core/fit/settings';
+import { loadVarianceMap } from '../../state/cube-actions';
 import { cancelMultifit, clearSeeds, exportMapNpy, exportMapsCsv, movePixel, selectPixel, setNavigatorMap, setOrder, setStretch, setVariance, setWorkers, startMultifit, useAsSeed } from '../../state/cube-actions';
 import { cubeStore, type NavigatorMap } from '../../state/cube-store';
 import { saveSessionFile } from '../../state/session-actions';
@@ -194,6 +195,7 @@ function CubeView() {
             statistic={STATISTIC_LABELS[statName]}
             onOrder={(o: MultifitOrder) => setOrder(o)}
             onVariance={(v: VarianceMode) => setVariance(v)}
+            onVarianceFile={loadVarianceMap}
             onWorkers={setWorkers}
             onStart={() => void startMultifit()}
             onCancel={cancelMultifit}

@@ -30,6 +30,7 @@ interface Props {
   hasSigma: boolean;
   onOrder(o: MultifitOrder): void;
   onVariance(v: VarianceMode): void;
+  onVarianceFile(file: { name: string; bytes: Uint8Array }): void;
   onWorkers(n: number | null): void;
   onStart(): void;
   onCancel(): void;
@@ -98,6 +99,20 @@ export function MultifitControls(p: Props) {
               </option>
             ))}
           </select>
+        </label>
+        <label className="button secondary" title="A .npy array of variances with the cube's shape (HyperSpy's noise variance); chi-square then weights by it">
+          Variance map…
+          <input
+            type="file"
+            accept=".npy"
+            aria-label="Variance map file"
+            disabled={p.running}
+            onChange={async (e) => {
+              const f = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (f) p.onVarianceFile({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+            }}
+          />
         </label>
         <span className="hint">statistic: {p.statistic} (Fit panel)</span>
       </div>
