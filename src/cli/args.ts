@@ -112,7 +112,7 @@ Commands:
                                             population, observations) instead of a fit; the table shows the
                                             hyperparameters and one line per member group (--params chooses rows:
                                             names, r[3], r[0..9], r, all; JSON: every parameter unless --params)
-  multifit <cube.npy | a.msa b.msa ...> --out DIR [spectrum-image options]
+  multifit <cube.npy | cube.hspy | a.msa b.msa ...> --out DIR [spectrum-image options]
                                             one model fitted to every pixel of a spectrum image; writes
                                             DIR/<key>.npy, <key>.error.npy, red_chisq.npy, status.npy (rows x cols)
 
@@ -157,7 +157,7 @@ Joint fits (several data files or folders holding data.json + noise_map.json; pa
                              named uses all. A parameter used by several datasets is shared by them
                              (unless --per-dataset); a relation applies where the model has the parameter
   --sequential               fit each dataset alone instead; JSON {"fits": [...]}
-Spectrum images (multifit; .npy (rows, cols, channels) or (pixels, channels); several .msa files = one stack):
+Spectrum images (multifit; .npy (rows, cols, channels) or (pixels, channels); HyperSpy .hspy with its axes; several .msa = one stack):
   --x-start S --x-step D     signal axis S + D * channel (.npy default 0 and 1; MSA files: their calibration)
   --order serpentine|flyback|smart   scan order (default serpentine); smart = SAMFire-like spreading from seeds
   --workers N                worker threads (default: available cores, at most one per 256 pixels); the pixels
