@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { traceY } from './helpers';
+import { seededRandom, traceY } from './helpers';
 
 /**
  * A small simulated spectrum image, written as a 3-D .npy (rows, cols, channels): a power law
@@ -27,20 +27,11 @@ function expected(r: number, c: number, k: number): number {
 
 /** xorshift32 uniform numbers and Poisson draws (Knuth's method for small means, normal approximation above 30). */
 function makeRng(seed: number) {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
+  const { uniform, normal } = seededRandom(seed);
   const poisson = (mu: number): number => {
     if (mu <= 0) return 0;
     if (mu > 30) {
-      const z = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-      return Math.max(0, Math.round(mu + Math.sqrt(mu) * z));
+      return Math.max(0, Math.round(mu + Math.sqrt(mu) * normal()));
     }
     const L = Math.exp(-mu);
     let k = 0;

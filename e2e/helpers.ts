@@ -1,9 +1,8 @@
 import type { Page } from '@playwright/test';
 
-/** A deterministic noisy Gaussian + offset as CSV text (x, y, sigma). */
-export function gaussianCsv(opts: { A: number; sigma: number; centre: number; offset: number; noise: number; n: number; seed: number }): string {
-  let s = opts.seed >>> 0;
-  // xorshift32 + Box-Muller: the same numbers on every run
+/** xorshift32 uniform numbers and Box-Muller normals: the same numbers on every run. */
+export function seededRandom(seed: number): { uniform: () => number; normal: () => number } {
+  let s = seed >>> 0;
   const uniform = () => {
     s ^= s << 13;
     s >>>= 0;
@@ -13,6 +12,12 @@ export function gaussianCsv(opts: { A: number; sigma: number; centre: number; of
     return (s + 0.5) / 4294967296;
   };
   const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  return { uniform, normal };
+}
+
+/** A deterministic noisy Gaussian + offset as CSV text (x, y, sigma). */
+export function gaussianCsv(opts: { A: number; sigma: number; centre: number; offset: number; noise: number; n: number; seed: number }): string {
+  const { normal } = seededRandom(opts.seed);
   const lines = ['x,y,sigma'];
   for (let i = 0; i < opts.n; i++) {
     const x = (20 * i) / (opts.n - 1);

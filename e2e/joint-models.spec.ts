@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { dropFiles } from './helpers';
+import { dropFiles, seededRandom } from './helpers';
 
 /**
  * Datasets with different models: a.csv = Gaussian + Exponential + Offset, b.csv = Gaussian + Offset,
@@ -15,17 +15,7 @@ const TRUTH = {
 const NOISE = 0.05;
 
 function csv(opts: { A: number; offset: number; expA?: number; tau?: number; seed: number }): string {
-  let s = opts.seed >>> 0;
-  // xorshift32 + Box-Muller: the same numbers on every run
-  const uniform = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const { normal } = seededRandom(opts.seed);
   const lines = ['x,y,sigma'];
   for (let i = 0; i <= 200; i++) {
     const x = i * 0.1;
