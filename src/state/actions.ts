@@ -147,7 +147,13 @@ export function renameDataset(index: number, name: string): void {
     delete src[d.name];
   }
   const hidden = (session.view.hiddenDatasets ?? []).map((h) => (h === d.name ? next : h));
-  store.setState({ sources: src, session: { ...session, datasets, view: { ...session.view, hiddenDatasets: hidden } } });
+  // a spectrum image's maps are kept under its name: they follow the rename
+  let cube = session.cube;
+  if (cube && cube[d.name]) {
+    cube = { ...cube, [next]: cube[d.name] };
+    delete cube[d.name];
+  }
+  store.setState({ sources: src, session: { ...session, datasets, view: { ...session.view, hiddenDatasets: hidden }, ...(cube ? { cube } : {}) } });
 }
 
 export function removeDataset(index: number): void {
@@ -162,7 +168,14 @@ export function removeDataset(index: number): void {
       }
     : undefined;
   const active = Math.min(session.activeDataset >= index && session.activeDataset > 0 ? session.activeDataset - 1 : session.activeDataset, Math.max(0, datasets.length - 1));
-  store.setState({ session: { ...session, datasets, activeDataset: active, joint, result: null } });
+  // a removed spectrum image takes its maps with it
+  const gone = session.datasets[index].name;
+  let cube = session.cube;
+  if (cube && cube[gone]) {
+    cube = { ...cube };
+    delete cube[gone];
+  }
+  store.setState({ session: { ...session, datasets, activeDataset: active, joint, result: null, cube } });
 }
 
 export function toggleDatasetHidden(name: string): void {

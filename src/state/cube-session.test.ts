@@ -78,3 +78,22 @@ describe('cube session helpers', () => {
     expect(cubeShareProblem(big, 32_000)).toMatch(/big\.npy \(20 x 20 x 200\) holds 80,000 values: too large for a share link.*Save session/);
   });
 });
+
+describe('a cube dataset renamed or removed', () => {
+  it('its maps follow the rename and go with the removal', async () => {
+    const { store } = await import('./store');
+    const { renameDataset, removeDataset } = await import('./actions');
+    const doc = session();
+    doc.datasets.push(makeCube('other.npy', 1, 1, [1, 2, 3], new Float64Array(3)));
+    doc.cube = { ...doc.cube, 'other.npy': defaultCubeView() };
+    store.setState({ session: doc });
+    renameDataset(0, 'renamed.npy');
+    let s = store.getState().session;
+    expect(Object.keys(s.cube!).sort()).toEqual(['other.npy', 'renamed.npy']);
+    expect(s.cube!['renamed.npy'].selected).toBe(2);
+    removeDataset(0);
+    s = store.getState().session;
+    expect(Object.keys(s.cube!)).toEqual(['other.npy']);
+    expect(s.datasets.map((d) => d.name)).toEqual(['other.npy']);
+  });
+});
