@@ -10,7 +10,7 @@
  */
 import { PhasePoint } from './hamiltonian';
 import type { LogDensity } from './log-density';
-import { setupHamiltonian, warmupUpdate, type HamiltonianOptions } from './nuts';
+import { HamiltonianDraws, setupHamiltonian, warmupUpdate, type HamiltonianOptions } from './nuts';
 import { makeRng } from './start';
 import { checkCounts, progressReporter, type HamiltonianChainResult } from './types';
 
@@ -36,18 +36,11 @@ export function sampleHmc(ld: LogDensity, options: HmcOptions = {}): Hamiltonian
   const maxSteps = Math.max(1, Math.floor(options.maxSteps ?? 1024));
   const maxEnergyError = options.maxEnergyError ?? 1000;
   const s = setupHamiltonian(ld, options, options.targetAccept ?? 0.65, tune, rng);
-  const { ud, metric, integ, z } = s;
+  const { metric, integ, z } = s;
   const prop = new PhasePoint(n);
 
-  const out = new Float64Array(draws * n);
-  const lpOut = new Float64Array(draws);
-  const divergent = new Uint8Array(draws);
-  const acceptStat = new Float64Array(draws);
-  const nLeapfrog = new Int32Array(draws);
-  const energy = new Float64Array(draws);
-  const x = new Float64Array(n);
+  const rec = new HamiltonianDraws(n, draws);
   const report = progressReporter(options, tune, tune + draws);
-  let kept = 0;
   let tuneDone = 0;
   let cancelled = false;
 
@@ -76,43 +69,8 @@ export function sampleHmc(ld: LogDensity, options: HmcOptions = {}): Hamiltonian
     if (i < tune) {
       warmupUpdate(s, i, a, tune, rng);
       tuneDone = i + 1;
-    } else {
-      const lj = ud.toConstrained(z.q, x);
-      out.set(x, kept * n);
-      lpOut[kept] = z.logp - lj;
-      divergent[kept] = div ? 1 : 0;
-      acceptStat[kept] = a;
-      nLeapfrog[kept] = taken;
-      energy[kept] = integ.hamiltonian(z);
-      kept++;
-    }
+    } else rec.keep(s, div, a, taken);
     report(i + 1);
   }
-  let divergences = 0;
-  let acc = 0;
-  for (let i = 0; i < kept; i++) {
-    divergences += divergent[i];
-    acc += acceptStat[i];
-  }
-  return {
-    sampler: 'hmc',
-    n,
-    keys: ld.keys.slice(),
-    seed,
-    nDraws: kept,
-    draws: out.slice(0, kept * n),
-    logDensity: lpOut.slice(0, kept),
-    acceptRate: kept > 0 ? acc / kept : NaN,
-    divergences,
-    tuneDone,
-    cancelled,
-    evaluations: integ.evaluations,
-    elapsedMs: now ? now() - t0 : 0,
-    stepSize: s.eps,
-    inverseMass: Float64Array.from(metric.inverse),
-    divergent: divergent.slice(0, kept),
-    acceptStat: acceptStat.slice(0, kept),
-    nLeapfrog: nLeapfrog.slice(0, kept),
-    energy: energy.slice(0, kept),
-  };
+  return rec.result('hmc', ld, seed, s, { tuneDone, cancelled, elapsedMs: now ? now() - t0 : 0 });
 }

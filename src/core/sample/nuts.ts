@@ -98,6 +98,75 @@ export function setupHamiltonian(ld: LogDensity, options: HamiltonianOptions, ta
   return { ud, metric, integ, z, eps, dual, windows, adaptStep: (options.adaptStepSize ?? true) && tune > 0 };
 }
 
+/**
+ * The kept draws of an HMC or NUTS chain (constrained values, log density, divergences, acceptance
+ * statistics, leapfrog counts, energies) in buffers sized once, and the chain result built from them.
+ */
+export class HamiltonianDraws {
+  readonly out: Float64Array;
+  readonly lp: Float64Array;
+  readonly divergent: Uint8Array;
+  readonly acceptStat: Float64Array;
+  readonly nLeapfrog: Int32Array;
+  readonly energy: Float64Array;
+  kept = 0;
+  private readonly x: Float64Array;
+  constructor(
+    readonly n: number,
+    draws: number,
+  ) {
+    this.out = new Float64Array(draws * n);
+    this.lp = new Float64Array(draws);
+    this.divergent = new Uint8Array(draws);
+    this.acceptStat = new Float64Array(draws);
+    this.nLeapfrog = new Int32Array(draws);
+    this.energy = new Float64Array(draws);
+    this.x = new Float64Array(n);
+  }
+  /** keeps the current state z of the setup */
+  keep(s: HamiltonianSetup, divergent: boolean, accept: number, leapfrogs: number): void {
+    const k = this.kept;
+    const lj = s.ud.toConstrained(s.z.q, this.x);
+    this.out.set(this.x, k * this.n);
+    this.lp[k] = s.z.logp - lj;
+    this.divergent[k] = divergent ? 1 : 0;
+    this.acceptStat[k] = accept;
+    this.nLeapfrog[k] = leapfrogs;
+    this.energy[k] = s.integ.hamiltonian(s.z);
+    this.kept++;
+  }
+  result(sampler: 'hmc' | 'nuts', ld: LogDensity, seed: number, s: HamiltonianSetup, run: { tuneDone: number; cancelled: boolean; elapsedMs: number }): HamiltonianChainResult {
+    const kept = this.kept;
+    let divergences = 0;
+    let acc = 0;
+    for (let i = 0; i < kept; i++) {
+      divergences += this.divergent[i];
+      acc += this.acceptStat[i];
+    }
+    return {
+      sampler,
+      n: this.n,
+      keys: ld.keys.slice(),
+      seed,
+      nDraws: kept,
+      draws: this.out.slice(0, kept * this.n),
+      logDensity: this.lp.slice(0, kept),
+      acceptRate: kept > 0 ? acc / kept : NaN,
+      divergences,
+      tuneDone: run.tuneDone,
+      cancelled: run.cancelled,
+      evaluations: s.integ.evaluations,
+      elapsedMs: run.elapsedMs,
+      stepSize: s.eps,
+      inverseMass: Float64Array.from(s.metric.inverse),
+      divergent: this.divergent.slice(0, kept),
+      acceptStat: this.acceptStat.slice(0, kept),
+      nLeapfrog: this.nLeapfrog.slice(0, kept),
+      energy: this.energy.slice(0, kept),
+    };
+  }
+}
+
 /** After warm-up iteration i: step-size update, metric windows (new metric: restart step-size search). */
 export function warmupUpdate(s: HamiltonianSetup, i: number, acceptStat: number, tune: number, rng: ReturnType<typeof makeRng>): void {
   if (s.adaptStep) s.eps = s.dual.update(acceptStat);
@@ -228,7 +297,7 @@ export function sampleNuts(ld: LogDensity, options: NutsOptions = {}): NutsChain
   const maxDepth = Math.max(1, Math.min(30, Math.floor(options.maxTreeDepth ?? 10)));
   const maxEnergyError = options.maxEnergyError ?? 1000;
   const s = setupHamiltonian(ld, options, options.targetAccept ?? 0.8, tune, rng);
-  const { ud, metric, integ, z } = s;
+  const { metric, integ, z } = s;
   const builder = new TreeBuilder(n, integ, rng, maxEnergyError, maxDepth);
   const fwd = new PhasePoint(n);
   const bck = new PhasePoint(n);
@@ -239,16 +308,9 @@ export function sampleNuts(ld: LogDensity, options: NutsOptions = {}): NutsChain
   const nearP = new Float64Array(n);
   const nearV = new Float64Array(n);
 
-  const out = new Float64Array(draws * n);
-  const lpOut = new Float64Array(draws);
-  const divergent = new Uint8Array(draws);
-  const acceptStat = new Float64Array(draws);
-  const nLeapfrog = new Int32Array(draws);
-  const energy = new Float64Array(draws);
+  const rec = new HamiltonianDraws(n, draws);
   const treeDepth = new Uint8Array(draws);
-  const x = new Float64Array(n);
   const report = progressReporter(options, tune, tune + draws);
-  let kept = 0;
   let tuneDone = 0;
   let cancelled = false;
 
@@ -297,46 +359,16 @@ export function sampleNuts(ld: LogDensity, options: NutsOptions = {}): NutsChain
       warmupUpdate(s, i, accept, tune, rng);
       tuneDone = i + 1;
     } else {
-      const lj = ud.toConstrained(z.q, x);
-      out.set(x, kept * n);
-      lpOut[kept] = z.logp - lj;
-      divergent[kept] = builder.divergent ? 1 : 0;
-      acceptStat[kept] = accept;
-      nLeapfrog[kept] = builder.nLeapfrog;
-      energy[kept] = integ.hamiltonian(z);
-      treeDepth[kept] = depth;
-      kept++;
+      treeDepth[rec.kept] = depth;
+      rec.keep(s, builder.divergent, accept, builder.nLeapfrog);
     }
     report(i + 1);
   }
-  let divergences = 0;
+  const kept = rec.kept;
   let hits = 0;
-  let acc = 0;
-  for (let i = 0; i < kept; i++) {
-    divergences += divergent[i];
-    if (treeDepth[i] >= maxDepth) hits++;
-    acc += acceptStat[i];
-  }
+  for (let i = 0; i < kept; i++) if (treeDepth[i] >= maxDepth) hits++;
   return {
-    sampler: 'nuts',
-    n,
-    keys: ld.keys.slice(),
-    seed,
-    nDraws: kept,
-    draws: out.slice(0, kept * n),
-    logDensity: lpOut.slice(0, kept),
-    acceptRate: kept > 0 ? acc / kept : NaN,
-    divergences,
-    tuneDone,
-    cancelled,
-    evaluations: integ.evaluations,
-    elapsedMs: now ? now() - t0 : 0,
-    stepSize: s.eps,
-    inverseMass: Float64Array.from(metric.inverse),
-    divergent: divergent.slice(0, kept),
-    acceptStat: acceptStat.slice(0, kept),
-    nLeapfrog: nLeapfrog.slice(0, kept),
-    energy: energy.slice(0, kept),
+    ...rec.result('nuts', ld, seed, s, { tuneDone, cancelled, elapsedMs: now ? now() - t0 : 0 }),
     treeDepth: treeDepth.slice(0, kept),
     maxTreeDepthHits: hits,
   };
