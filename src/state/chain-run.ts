@@ -32,6 +32,36 @@ export interface ChainRunView {
   started(task: SamplerTask): void;
 }
 
+/**
+ * The view of a zustand store holding `chains` and `live` (both panels' stores); `active()` false
+ * drops updates (a run whose fit is no longer the one shown).
+ */
+export function storeChainView(
+  store: { setState(f: (s: { chains: ChainStatus[]; live: (ChainResult | null)[] }) => Partial<{ chains: ChainStatus[]; live: (ChainResult | null)[] }>): void },
+  started: (task: SamplerTask) => void,
+  active: () => boolean = () => true,
+): ChainRunView {
+  return {
+    setChain(chain, patch) {
+      if (!active()) return;
+      store.setState((s) => {
+        const chains = s.chains.slice();
+        chains[chain] = { ...chains[chain], ...patch };
+        return { chains };
+      });
+    },
+    setLive(chain, r) {
+      if (!active()) return;
+      store.setState((s) => {
+        const live = s.live.slice();
+        live[chain] = r;
+        return { live };
+      });
+    },
+    started,
+  };
+}
+
 export interface ChainRunOutcome {
   /** per chain: its draws (null: none), cancelled flagged when short of `draws` */
   all: (ChainResult | null)[];

@@ -22,7 +22,7 @@ import { summarizeChains, type ChainResult, type PosteriorSummary } from '../cor
 import { prepareHierarchySampling } from '../workers/hierarchy-chain';
 import { mapSample } from '../workers/sampler-chain';
 import { SamplerPool, type SamplerTask } from '../workers/sampler-pool';
-import { finishedChains, queuedChains, runChainJobs, type ChainRunOutcome, type ChainStatus } from './chain-run';
+import { finishedChains, queuedChains, runChainJobs, storeChainView, type ChainRunOutcome, type ChainStatus } from './chain-run';
 import type { HierarchySamplerJob } from '../workers/sampler-protocol';
 import { store } from './store';
 
@@ -337,21 +337,7 @@ export async function runHierarchySampling(): Promise<void> {
   const t0 = performance.now();
   let run: ChainRunOutcome;
   try {
-    run = await runChainJobs(pool, jobs, config.draws, config.tune, {
-      setChain: (chain, patch) =>
-        hierarchyStore.setState((s) => {
-          const chains = s.chains.slice();
-          chains[chain] = { ...chains[chain], ...patch };
-          return { chains };
-        }),
-      setLive: (chain, r) =>
-        hierarchyStore.setState((s) => {
-          const live = s.live.slice();
-          live[chain] = r;
-          return { live };
-        }),
-      started: (t) => (task = t),
-    });
+    run = await runChainJobs(pool, jobs, config.draws, config.tune, storeChainView(hierarchyStore, (t) => (task = t)));
   } catch (e) {
     task = null;
     hierarchyStore.setState({ running: false, error: message(e) });

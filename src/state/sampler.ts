@@ -12,7 +12,7 @@ import { setValues } from '../core/model/edit';
 import { summarizeChains, type ChainResult, type PosteriorSummary } from '../core/sample';
 import { mapSample, prepareSampling, type SamplerChoice } from '../workers/sampler-chain';
 import { SamplerPool, type SamplerTask } from '../workers/sampler-pool';
-import { finishedChains, queuedChains, runChainJobs, type ChainRunOutcome, type ChainStatus } from './chain-run';
+import { finishedChains, queuedChains, runChainJobs, storeChainView, type ChainRunOutcome, type ChainStatus } from './chain-run';
 import type { SamplerJob } from '../workers/sampler-protocol';
 import { posteriorPredictive, type PredictiveBand } from './sampler-predictive';
 import { store } from './store';
@@ -183,25 +183,7 @@ export async function runSampling(): Promise<void> {
   const t0 = performance.now();
   let run: ChainRunOutcome;
   try {
-    run = await runChainJobs(pool, jobs, config.draws, config.tune, {
-      setChain(chain, patch) {
-        if (!mine()) return;
-        samplerStore.setState((s) => {
-          const chains = s.chains.slice();
-          chains[chain] = { ...chains[chain], ...patch };
-          return { chains };
-        });
-      },
-      setLive(chain, r) {
-        if (!mine()) return;
-        samplerStore.setState((s) => {
-          const live = s.live.slice();
-          live[chain] = r;
-          return { live };
-        });
-      },
-      started: (t) => (task = t),
-    });
+    run = await runChainJobs(pool, jobs, config.draws, config.tune, storeChainView(samplerStore, (t) => (task = t), mine));
   } catch (e) {
     task = null;
     samplerStore.setState({ running: false, error: message(e) });

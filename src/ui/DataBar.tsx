@@ -1,6 +1,5 @@
-import { loadDropped } from '../state/session-actions';
 import { setColumns } from '../state/actions';
-import { readFiles } from './read-files';
+import { FilePickerButton } from './FilePickerButton';
 import { useApp } from './use-app';
 
 /** Load data button, the active dataset's summary and its column choice. */
@@ -9,36 +8,8 @@ export function DataBar() {
   const source = useApp((s) => (dataset ? s.sources[dataset.name] : undefined));
   return (
     <div className="databar">
-      <label className="button">
-        Load data
-        <input
-          type="file"
-          aria-label="Load data"
-          multiple
-          accept=".csv,.tsv,.txt,.dat,.json,.npy,.fitbench.json,.fits,.fit,.fts,.gz,.hspy,.hdf5,.h5,.msa,.emsa"
-          onChange={async (e) => {
-            const input = e.currentTarget;
-            const files = input.files ? Array.from(input.files) : [];
-            input.value = '';
-            if (files.length > 0) loadDropped(await readFiles(files));
-          }}
-        />
-      </label>
-      <label className="button secondary" title="A folder of data files, e.g. PyAutoFit dataset folders with data.json and noise_map.json">
-        Load folder
-        <input
-          type="file"
-          aria-label="Load folder"
-          multiple
-          {...({ webkitdirectory: '' } as Record<string, string>)}
-          onChange={async (e) => {
-            const input = e.currentTarget;
-            const files = input.files ? Array.from(input.files) : [];
-            input.value = '';
-            if (files.length > 0) loadDropped(await readFiles(files));
-          }}
-        />
-      </label>
+      <FilePickerButton label="Load data" accept=".csv,.tsv,.txt,.dat,.json,.npy,.fitbench.json,.fits,.fit,.fts,.gz,.hspy,.hdf5,.h5,.msa,.emsa" />
+      <FilePickerButton label="Load folder" secondary folder title="A folder of data files, e.g. PyAutoFit dataset folders with data.json and noise_map.json" />
       {dataset && (
         <span className="dataset-info" data-testid="dataset-info">
           <strong>{dataset.name}</strong> · {dataset.values.length} points{dataset.sigma ? ' · with sigma' : ''}
