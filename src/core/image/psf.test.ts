@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { directPsf, rand } from './psf-test-reference';
 import { convolveWithPsf, gaussianPsf, getPsfConvolver, moffatPsf, paddedShape, PsfConvolver, PsfError, psfFromImage } from './psf';
 import { erf } from '../special/erf';
-
-function rand(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** out[i][j] = sum_(a,b) psf[a][b] canvas[i + 2h - a][j + 2h - b], written out plainly */
-function directPsf(canvas: Float64Array, rows: number, cols: number, psf: Float64Array, size: number): Float64Array {
-  const h = (size - 1) / 2;
-  const C = cols + 2 * h;
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      let s = 0;
-      for (let a = 0; a < size; a++) for (let b = 0; b < size; b++) s += psf[a * size + b] * canvas[(i + 2 * h - a) * C + (j + 2 * h - b)];
-      out[i * cols + j] = s;
-    }
-  }
-  return out;
-}
 
 describe('PSF construction', () => {
   it('psfFromImage normalises to sum 1 and checks shape, values and centring', () => {
