@@ -34,13 +34,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { cubeDims, CubeError, fitChannels, signalAxis } from '../core/cube/cube';
 import { linearDesign, linearMultifit } from '../core/cube/linear';
-import { multifit, PIXEL_STATUS, type MultifitOptions, type MultifitOrder, type MultifitResult } from '../core/cube/multifit';
-import { PixelFitter, type VarianceMode } from '../core/cube/pixel-fitter';
+import { multifit, PIXEL_STATUS, type MultifitOrder } from '../core/cube/multifit';
+import type { VarianceMode } from '../core/cube/pixel-fitter';
 import type { Dataset } from '../core/data/dataset';
 import { isNpy, npyToCube, writeNpy } from '../core/data/readers';
 import { readDataFilesWithHdf5 } from '../core/data/readers/read-async';
@@ -54,8 +52,7 @@ import type { CommandOutput } from './fit-command';
 import { settingsFromArgs } from './fit-command';
 import { DataError } from './load-data';
 import { modelFromArgs } from './model-args';
-import { bundleExecArgv, workerBundle } from './multifit-bundle';
-import { CTRL, type WorkerInput } from './multifit-shared';
+import { MultifitPool, type ParallelOptions, type ParallelResult, type PoolSettings, type RunSettings } from './multifit-pool';
 import { splitPixels } from '../core/cube/parallel';
 
 const ORDERS: MultifitOrder[] = ['serpentine', 'flyback', 'smart'];
@@ -121,172 +118,36 @@ export function loadCube(paths: string[], axis: { start?: number; step?: number 
 /** The blocks of pixels, one per worker (moved to core/cube/parallel.ts, shared with the app's Web Workers). */
 export { splitPixels };
 
-export type ParallelOptions = Pick<MultifitOptions, 'order' | 'variance' | 'scaleErrors' | 'ftol' | 'xtol' | 'gtol' | 'chi2Window' | 'windowFactor' | 'engine' | 'gaussianWindow'>;
+export { MultifitPool, type ParallelOptions, type ParallelResult };
 
-export interface ParallelResult extends MultifitResult {
-  workers: number;
-  /** each worker's own multifit time (ms; without its start-up); one entry with 1 worker */
-  workerElapsedMs: number[];
-}
-
-export interface ParallelSettings {
+export interface ParallelSettings extends PoolSettings, RunSettings {
   /** worker threads (1: the calling thread) */
   workers: number;
-  /** the boot module of the workers (default multifit-worker.boot.mjs beside this file) */
-  workerUrl?: URL;
-  /** give up when no pixel is fitted for this long (a worker that died without a word); default 2 min */
-  stallMs?: number;
-  /** false: boot the workers through tsx even when the bundled worker (multifit-bundle.ts) can be built */
-  bundle?: boolean;
+  /** a started pool to run on (its size decides the blocks; `workers` is then ignored); absent: one is started and closed */
+  pool?: MultifitPool;
 }
 
 /**
  * multifit on `workers` worker threads, one block of pixels each (splitPixels); synchronous: the
  * calling thread waits in Atomics.wait. The result has multifit's shape; elapsedMs is the wall
- * time including the workers' start.
+ * time including the workers' start (unless a started pool is given).
  */
 export function parallelMultifit(cube: Dataset, model: ModelDoc, settings: Partial<FitSettings>, options: ParallelOptions, par: ParallelSettings): ParallelResult {
   const t0 = performance.now();
+  if (par.pool) return par.pool.run(cube, model, settings, options, par);
   const dims = cubeDims(cube);
-  const P = dims.pixels;
-  const order = options.order ?? 'serpentine';
-  const blocks = splitPixels(dims.rows, dims.cols, par.workers, order);
+  const blocks = splitPixels(dims.rows, dims.cols, par.workers, options.order ?? 'serpentine');
   if (blocks.length <= 1) {
     const r = multifit(cube, model, settings, { ...options, now: () => performance.now() });
     return { ...r, elapsedMs: performance.now() - t0, workers: 1, workerElapsedMs: [r.elapsedMs] };
   }
-  // compiled here once too: checks the model (starting values, statistic vs data) before any worker starts, and gives the keys
-  const probe = new PixelFitter(cube, model, settings, options);
-  const layout = probe.compiled.layout;
-  const slotKeys = layout.slots.map((s) => s.key);
-  const freeKeys = probe.freeKeys.slice();
-  const nW = blocks.length;
-  const outMaps = new SharedArrayBuffer(slotKeys.length * P * 8);
-  const outErrors = new SharedArrayBuffer(freeKeys.length * P * 8);
-  const outRed = new SharedArrayBuffer(P * 8);
-  const outStatus = new SharedArrayBuffer(P);
-  const outStats = new SharedArrayBuffer(nW * 2 * 8);
-  new Float64Array(outMaps).fill(NaN);
-  new Float64Array(outErrors).fill(NaN);
-  new Float64Array(outRed).fill(NaN);
-  const ctrlBuf = new SharedArrayBuffer(CTRL.LENGTH * 4);
-  const ctrl = new Int32Array(ctrlBuf);
-  // the shared cube is filled after the workers are started (they wait for CTRL.READY), so the
-  // copy overlaps their start
-  const values = new SharedArrayBuffer(cube.values.length * 8);
-  const sigma = cube.sigma ? new SharedArrayBuffer(cube.sigma.length * 8) : undefined;
-  const x = Float64Array.from(signalAxis(cube));
-  const url = par.workerUrl ?? new URL('./multifit-worker.boot.mjs', import.meta.url);
-  const bundle = par.bundle === false ? undefined : (workerBundle() ?? undefined);
-  const started: { worker: Worker; port: import('node:worker_threads').MessagePort }[] = [];
-  const errors: string[] = [];
-  // With a worker on every core, V8's background optimising-compiler threads can only take time
-  // from the workers themselves: compile on the workers' own threads instead (measured +7 % pixels/s
-  // on 2 cores, 64 x 64 x 1024 cube). Process-wide; restored when the workers are done.
-  const ownCores = nW >= availableParallelism();
-  if (ownCores) setFlagsFromString('--no-concurrent-recompilation');
+  const pool = new MultifitPool(blocks.length, par);
   try {
-    blocks.forEach((pixels, index) => {
-      const { port1, port2 } = new MessageChannel();
-      const input: WorkerInput = {
-        index,
-        name: cube.name,
-        rows: dims.rows,
-        cols: dims.cols,
-        channels: dims.channels,
-        x,
-        values,
-        sigma,
-        mask: cube.mask ? cube.mask.slice() : undefined,
-        model,
-        settings,
-        options: { ...options, order },
-        pixels,
-        slotKeys,
-        freeKeys,
-        outMaps,
-        outErrors,
-        outRed,
-        outStatus,
-        outStats,
-        ctrl: ctrlBuf,
-        port: port2,
-        bundle,
-      };
-      const worker = new Worker(url, { workerData: input, transferList: [port2], stdout: false, stderr: false, execArgv: bundle ? bundleExecArgv() : undefined });
-      // a worker that dies before its boot file can report is caught by the stall check; its
-      // 'error' event comes after this function has returned, so it is only kept from crashing
-      worker.on('error', () => {});
-      worker.unref();
-      started.push({ worker, port: port1 });
-    });
-    new Float64Array(values).set(cube.values);
-    if (sigma) new Float64Array(sigma).set(cube.sigma!);
-    Atomics.store(ctrl, CTRL.READY, 1);
-    Atomics.notify(ctrl, CTRL.READY);
-    const stallMs = par.stallMs ?? 120_000;
-    let lastProgress = -1;
-    let lastChange = performance.now();
-    for (;;) {
-      const done = Atomics.load(ctrl, CTRL.DONE);
-      if (done >= nW) break;
-      Atomics.wait(ctrl, CTRL.DONE, done, 500);
-      if (Atomics.load(ctrl, CTRL.ERRORS) > 0) Atomics.store(ctrl, CTRL.STOP, 1);
-      const progress = Atomics.load(ctrl, CTRL.PROGRESS);
-      const t = performance.now();
-      if (progress !== lastProgress) {
-        lastProgress = progress;
-        lastChange = t;
-      } else if (t - lastChange > stallMs) {
-        Atomics.store(ctrl, CTRL.STOP, 1);
-        errors.push(`no pixel fitted for ${Math.round(stallMs / 1000)} s with ${nW - Atomics.load(ctrl, CTRL.DONE)} of ${nW} workers still running (did one die?)`);
-        break;
-      }
-    }
-    for (const { port } of started) {
-      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-        const msg = m.message as { index: number; error?: string };
-        if (msg.error) errors.push(`worker ${msg.index + 1} of ${nW}: ${msg.error}`);
-      }
-    }
-    if (errors.length === 0 && Atomics.load(ctrl, CTRL.ERRORS) > 0) errors.push('a worker failed without a message');
+    const r = pool.run(cube, model, settings, options, par);
+    return { ...r, elapsedMs: performance.now() - t0 };
   } finally {
-    if (Atomics.load(ctrl, CTRL.READY) === 0) {
-      // failed before the cube was filled: never leave a worker waiting for it
-      Atomics.store(ctrl, CTRL.STOP, 1);
-      Atomics.store(ctrl, CTRL.READY, 1);
-      Atomics.notify(ctrl, CTRL.READY);
-    }
-    for (const { worker, port } of started) {
-      port.close();
-      void worker.terminate();
-    }
-    if (ownCores) setFlagsFromString('--concurrent-recompilation');
+    pool.close();
   }
-  if (errors.length > 0) throw new CubeError(errors.join('\n'));
-
-  const mapsFlat = new Float64Array(outMaps);
-  const errsFlat = new Float64Array(outErrors);
-  const maps: Record<string, Float64Array> = {};
-  slotKeys.forEach((key, s) => (maps[key] = mapsFlat.slice(s * P, (s + 1) * P)));
-  const errs: Record<string, Float64Array> = {};
-  freeKeys.forEach((key, k) => (errs[key] = errsFlat.slice(k * P, (k + 1) * P)));
-  const stats = new Float64Array(outStats);
-  let nfev = 0;
-  for (let w = 0; w < nW; w++) nfev += stats[2 * w];
-  return {
-    maps,
-    errors: errs,
-    redChi2: new Float64Array(outRed).slice(),
-    status: new Uint8Array(outStatus).slice(),
-    elapsedMs: performance.now() - t0,
-    freeKeys,
-    chi2Window: null,
-    nfev,
-    cancelled: false,
-    workers: nW,
-    workerElapsedMs: Array.from({ length: nW }, (_, w) => stats[2 * w + 1]),
-  };
 }
 
 // ---------------------------------------------------------------- the command

@@ -1,4 +1,4 @@
-/** What the main thread of `multifit --workers N` and its worker threads share (multifit-worker.ts). */
+/** What the main thread of `multifit --workers N` and its worker threads share (multifit-pool.ts, multifit-worker.ts). */
 import type { MessagePort } from 'node:worker_threads';
 import type { MultifitOptions } from '../core/cube/multifit';
 import type { FitSettings } from '../core/fit/settings';
@@ -10,7 +10,7 @@ export const CTRL = {
   DONE: 0,
   /** set by the main thread: stop between pixels */
   STOP: 1,
-  /** pixels fitted so far, all workers together */
+  /** pixels fitted so far, all workers together (in a pool's boot array: workers booted) */
   PROGRESS: 2,
   /** workers that ended with an error (posted on their port) */
   ERRORS: 3,
@@ -19,7 +19,8 @@ export const CTRL = {
   LENGTH: 5,
 } as const;
 
-export interface WorkerInput {
+/** One block of pixels for one worker: what a pool worker receives for each multifit. */
+export interface WorkerJob {
   index: number;
   name: string;
   rows: number;
@@ -44,8 +45,17 @@ export interface WorkerInput {
   outRed: SharedArrayBuffer;
   outStatus: SharedArrayBuffer;
   outStats: SharedArrayBuffer;
+  /** this job's control array (CTRL); every worker of one multifit shares it */
   ctrl: SharedArrayBuffer;
+}
+
+/** workerData of a pool worker (multifit-pool.ts): it then takes jobs from `port` until terminated. */
+export interface WorkerBoot {
+  index: number;
+  /** jobs come in on it; errors go out on it ({ index, error }) */
   port: MessagePort;
+  /** the pool's boot control array: a worker whose boot file fails counts itself in ERRORS and DONE */
+  ctrl: SharedArrayBuffer;
   /** file: URL of the bundled worker module (multifit-bundle.ts); absent: the boot file loads multifit-worker.ts through tsx */
   bundle?: string;
 }

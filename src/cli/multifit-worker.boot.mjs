@@ -2,7 +2,7 @@
 // file directly on Node 20 (ERR_UNKNOWN_FILE_EXTENSION; toolchain-notes pitfall 9), so this plain
 // module registers tsx's loader and then imports the worker (or imports the bundled worker,
 // workerData.bundle, when the main thread could build one: multifit-bundle.ts). If that fails, the main thread is
-// told through the shared control array (CTRL in multifit-shared.ts: DONE = 0, ERRORS = 3) and
+// told through the pool's boot control array (CTRL in multifit-shared.ts: DONE = 0, ERRORS = 3) and
 // the message port, since it is blocked in Atomics.wait and sees no 'error' event.
 import { workerData } from 'node:worker_threads';
 

@@ -1,24 +1,24 @@
 /**
- * One worker thread of `multifit --workers N` (multifit-command.ts). Started through
+ * One worker thread of `multifit --workers N` (multifit-pool.ts). Started through
  * multifit-worker.boot.mjs (tsx registers the .ts loader first; toolchain-notes pitfall 9).
  *
- * It rebuilds the cube over the shared values (no copy), runs the core's multifit once on its
- * block of pixels (so the model is compiled once per worker) and writes the block's values,
- * errors, reduced chi-square and status straight into the shared output arrays. The main thread
- * waits on `ctrl` with Atomics.wait (the runner is synchronous): the worker counts its fitted
- * pixels in ctrl[PROGRESS], and when it ends, however it ends, adds 1 to ctrl[DONE] and wakes
- * the main thread; an error is posted on `port` (read with receiveMessageOnPort) and counted in
- * ctrl[ERRORS]. ctrl[STOP] != 0 asks it to stop between pixels.
+ * It stays up and takes jobs from its port, one block of pixels per multifit: it rebuilds the
+ * cube over the shared values (no copy), runs the core's multifit once on its block (so the model
+ * is compiled once per job) and writes the block's values, errors, reduced chi-square and status
+ * straight into the job's shared output arrays. The main thread waits on the job's `ctrl` with
+ * Atomics.wait (the runner is synchronous): the worker counts its fitted pixels in ctrl[PROGRESS],
+ * and when the job ends, however it ends, adds 1 to ctrl[DONE] and wakes the main thread; an error
+ * is posted on the port (read with receiveMessageOnPort) and counted in ctrl[ERRORS].
+ * ctrl[STOP] != 0 asks it to stop between pixels.
  */
 import { workerData } from 'node:worker_threads';
 import type { Dataset } from '../core/data/dataset';
 import { multifit } from '../core/cube/multifit';
-import { CTRL, type WorkerInput } from './multifit-shared';
+import { CTRL, type WorkerBoot, type WorkerJob } from './multifit-shared';
 
-const input = workerData as WorkerInput;
-const ctrl = new Int32Array(input.ctrl);
+const boot = workerData as WorkerBoot;
 
-function run(): void {
+function run(input: WorkerJob, ctrl: Int32Array): void {
   // the main thread fills the shared cube while the workers start
   while (Atomics.load(ctrl, CTRL.READY) === 0) Atomics.wait(ctrl, CTRL.READY, 0, 1000);
   if (Atomics.load(ctrl, CTRL.STOP) !== 0) return;
@@ -66,12 +66,21 @@ function run(): void {
   new Float64Array(input.outStats)[input.index * 2 + 1] = res.elapsedMs;
 }
 
-try {
-  run();
-} catch (e) {
-  Atomics.add(ctrl, CTRL.ERRORS, 1);
-  input.port.postMessage({ index: input.index, error: e instanceof Error ? e.message : String(e) });
-} finally {
-  Atomics.add(ctrl, CTRL.DONE, 1);
-  Atomics.notify(ctrl, CTRL.DONE);
+function handle(job: WorkerJob): void {
+  const ctrl = new Int32Array(job.ctrl);
+  try {
+    run(job, ctrl);
+  } catch (e) {
+    Atomics.add(ctrl, CTRL.ERRORS, 1);
+    boot.port.postMessage({ index: job.index, error: e instanceof Error ? e.message : String(e) });
+  } finally {
+    Atomics.add(ctrl, CTRL.DONE, 1);
+    Atomics.notify(ctrl, CTRL.DONE);
+  }
 }
+
+boot.port.on('message', handle);
+// booted: counted in the pool's boot control array (MultifitPool.waitReady)
+const bootCtrl = new Int32Array(boot.ctrl);
+Atomics.add(bootCtrl, CTRL.PROGRESS, 1);
+Atomics.notify(bootCtrl, CTRL.PROGRESS);

@@ -7,10 +7,11 @@ import { linearMultifit } from '../core/cube/linear';
 import { multifit } from '../core/cube/multifit';
 import { simulateEdsMap } from '../core/cube/simulate';
 import { parseNpy, writeNpy } from '../core/data/readers';
+import type { Dataset } from '../core/data/dataset';
 import { defaultFitSettings } from '../core/fit/settings';
 import { parseArgs } from './args';
 import { bundleExecArgv } from './multifit-bundle';
-import { loadCube, mapFileName, multifitCommand, parallelMultifit, splitPixels } from './multifit-command';
+import { loadCube, mapFileName, MultifitPool, multifitCommand, parallelMultifit, splitPixels } from './multifit-command';
 import { modelFromArgs } from './model-args';
 import { registerCommand, runCli } from './run';
 
@@ -181,6 +182,35 @@ describe('multifit command', () => {
       expect(Array.from(a.maps[key]), key).toEqual(Array.from(b.maps[key]));
       expect(Array.from(a.errors[key]), key).toEqual(Array.from(b.errors[key]));
     }
+  });
+
+  it('a started pool runs several fits (another model, another cube) with the maps of fresh workers, then refuses once closed', () => {
+    const fresh = parallelMultifit(cube, model, defaultFitSettings(), { order: 'serpentine' }, { workers: 2 });
+    const pool = new MultifitPool(2);
+    try {
+      expect(pool.waitReady()).toBe(true);
+      const first = parallelMultifit(cube, model, defaultFitSettings(), { order: 'serpentine' }, { workers: 1, pool });
+      expect(first.workers).toBe(2);
+      // a different job on the same workers: the top half of the cube, flyback order, one less free parameter
+      const half = ROWS >> 1;
+      const top: Dataset = { ...cube, shape: [half, COLS, cube.shape![2]], values: cube.values.slice(0, half * COLS * cube.shape![2]) };
+      const fixedModel = { ...model, components: model.components.map((c) => (c.name === 'PowerLaw' ? { ...c, params: { ...c.params, r: { ...c.params.r, fixed: true } } } : c)) };
+      const other = pool.run(top, fixedModel, defaultFitSettings(), { order: 'flyback' });
+      const again = pool.run(cube, model, defaultFitSettings(), { order: 'serpentine' });
+      for (const key of fresh.freeKeys) {
+        expect(Array.from(first.maps[key]), key).toEqual(Array.from(fresh.maps[key]));
+        expect(Array.from(again.maps[key]), key).toEqual(Array.from(fresh.maps[key]));
+      }
+      expect(other.freeKeys).not.toContain('PowerLaw.r');
+      const blocks = splitPixels(half, COLS, 2, 'flyback');
+      for (const pixels of blocks) {
+        const ref = multifit(top, fixedModel, defaultFitSettings(), { order: 'flyback', pixels });
+        for (const p of pixels) expect(other.maps['Gaussian_1.A'][p]).toBe(ref.maps['Gaussian_1.A'][p]);
+      }
+    } finally {
+      pool.close();
+    }
+    expect(() => pool.run(cube, model, defaultFitSettings(), { order: 'serpentine' })).toThrow(/closed/);
   });
 
   it('takes the linear fast path by itself when only amplitudes are free; --linear otherwise fails with exit 1', () => {
