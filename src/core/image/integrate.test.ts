@@ -184,7 +184,9 @@ describe('total light', () => {
   it('exponential disk = Sersic n = 1; Gaussian2D sums to 10^flux; Moffat to 10^I0 pi Rd^2 q / (n - 1)', () => {
     const e = render(exponentialDisk, [20.3, 19.6, 0.7, 0.4, 3, 0.1], 41, 41);
     const s = render(sersic, [20.3, 19.6, 0.7, 0.4, 1, 3, 0.1], 41, 41);
-    for (let k = 0; k < e.length; k++) expect(Math.abs(e[k] / s[k] - 1)).toBeLessThan(1e-12);
+    // the Sersic profile comes from a table (sersic-table.ts: 2e-8 relative at n = 1 down to 1e-5 of
+    // the peak, growing as (b s)^4 beyond), the disk from its closed form; the corners are 5e-7 of the peak
+    for (let k = 0; k < e.length; k++) expect(Math.abs(e[k] / s[k] - 1)).toBeLessThan(2e-7);
     const g = render(gaussian2d, [15.2, 14.7, 0.6, 1.1, 1.5, 2.3], 31, 31);
     expect(Math.abs(sum(g) / 10 ** 2.3 - 1)).toBeLessThan(1e-6);
     // a narrow Gaussian (sigma 0.3 px) is resolved by subdivision

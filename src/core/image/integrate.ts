@@ -218,6 +218,9 @@ export class PixelIntegrator {
   private nodeV = new Float64Array(0);
   private nodeW = new Float64Array(0);
   private nodeJ: Float64Array[] = [];
+  /** the last node-mode integrate left the level-A derivatives to type.gradientDot */
+  private fusedNodes = false;
+  private gradScratch = new Float64Array(0);
   private tmp = new Float64Array(0);
   private wMasked = new Float64Array(0);
   private flagList = new Int32Array(0);
@@ -322,7 +325,10 @@ export class PixelIntegrator {
     const NE = RE * CE;
     this.ensureGrid(rows, cols, xOff, yOff, np);
     const { nodeV, err } = this;
-    const nj = jac ? this.nodeJ : null;
+    // node mode with a fused adjoint (type.gradientDot): the level-A nodes' derivatives are
+    // formed later, in accumulateGradient, straight into the sums
+    this.fusedNodes = jac !== null && nodeJacobian && type.gradientDot !== undefined;
+    const nj = jac && !this.fusedNodes ? this.nodeJ : null;
     type.evaluate(p, this.nodeCoords, nodeV, nj, NE, options);
     st.evaluations += NE;
     this.stencil(nodeV, out, rows, cols);
@@ -440,7 +446,10 @@ export class PixelIntegrator {
   /**
    * g[offset + k] += sum over the pixels of w[pixel] * d(pixel mean)/dp_k for the last `integrate`
    * called with nodeJacobian. Level A pixels are a fixed linear stencil S of the node values, so
-   * their part is (S^T w) . nodeJ_k; the pixels of levels B and C use their own derivatives.
+   * their part is (S^T w) . nodeJ_k, or, where the component has a fused adjoint
+   * (ComponentType.gradientDot, e.g. the Sersic), the node derivatives are never stored and
+   * gradientDot forms the sums from S^T w directly; the pixels of levels B and C use their own
+   * derivatives.
    */
   accumulateGradient(w: Float64Array, g: Float64Array, offset: number): void {
     if (!this.nodeMode) throw new Error('accumulateGradient needs the last integrate() to keep node derivatives');
@@ -462,6 +471,13 @@ export class PixelIntegrator {
     }
     const W = this.nodeW;
     this.stencilAdjoint(wm, W, rows, cols);
+    if (this.fusedNodes) {
+      const gd = this.gradScratch.length >= np ? this.gradScratch : (this.gradScratch = new Float64Array(np));
+      gd.fill(0, 0, np);
+      this.type.gradientDot!(this.p, this.nodeCoords, W, (rows + 2 * EXT) * CE, gd, this.options);
+      for (let k = 0; k < np; k++) g[offset + k] += gd[k];
+      return;
+    }
     // only node rows 1 .. rows + 4 and columns 1 .. cols + 4 carry weight; four columns per pass
     const nodeJ = this.nodeJ;
     let k = 0;

@@ -49,6 +49,12 @@ export interface ComponentType {
     n: number,
     options?: ComponentOptions,
   ): void;
+  /**
+   * Optional fused adjoint: g[k] += sum_i w[i] d f(point_i) / d p[k] for i < n, without writing
+   * the derivative columns (the pixel integrator's gradient route, image-model.ts; same
+   * derivatives as evaluate's jac). Points with w[i] = 0 may be skipped.
+   */
+  gradientDot?(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array, options?: ComponentOptions): void;
   /** starting values estimated from data (x, y already restricted to the region of interest) */
   guess?(data: GuessInput, options?: ComponentOptions): Record<string, number>;
 }

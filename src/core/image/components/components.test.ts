@@ -93,13 +93,13 @@ describe('2D component values', () => {
     expect(Math.abs(jac[1][2])).toBe(0);
   });
 
-  it('Sersic at n = 1 equals the exponential disk', () => {
+  it('Sersic at n = 1 equals the exponential disk (to the Sersic table\'s accuracy, sersic-table.ts)', () => {
     const c = points();
     const a = new Float64Array(c.x.length);
     const b = new Float64Array(c.x.length);
     sersic.evaluate([5, 4, 0.7, 0.3, 1, 3, 0.2], c, a, null, a.length);
     exponentialDisk.evaluate([5, 4, 0.7, 0.3, 3, 0.2], c, b, null, b.length);
-    for (let i = 0; i < a.length; i++) expect(a[i] / b[i]).toBeCloseTo(1, 13);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] / b[i] - 1)).toBeLessThan(2e-8);
   });
 
   it('Gaussian2D peak 10^flux / (2 pi sigma^2 q); Moffat centre 10^I0 and half at R = Rd sqrt(2^(1/n) - 1)', () => {

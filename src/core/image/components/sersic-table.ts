@@ -1,0 +1,168 @@
+/**
+ * The Sersic profile as a function of R^2, tabulated for one (n, Re, Ie) and evaluated by cubic
+ * Hermite interpolation: the pixel integrator evaluates one profile at 10^4 - 10^5 points per
+ * render with the same n, Re, Ie, and exp(lnI - b exp(ln(R^2) / 2n - ln(Re) / n)) costs one log
+ * and two exps per point (~45 ns in V8; with the 7 derivatives ~65 ns), where a table lookup costs
+ * a few multiply-adds.
+ *
+ * Segments: every binary octave of R^2 in [2^MIN_EXP, 2^MAX_EXP) is cut into SEGMENTS equal parts,
+ * so a point's segment comes straight from the top bits of its IEEE-754 double (exponent and the
+ * first 7 mantissa bits) and its local coordinate u = R^2 2^-e SEGMENTS - (SEGMENTS + j) in [0, 1)
+ * is computed exactly. A segment is 1/128 of its octave wide: 0.0078 in ln R^2.
+ * Per segment, three functions of R^2 as cubic polynomials in u (Hermite: values and derivatives
+ * at both ends, from the closed forms), from which the value and every derivative follow:
+ *   F = f = exp(lnI - b s),  G = f s,  K = f s ln R^2,   s = (R/Re)^(1/n)
+ *   f,  df/dR / R = -b G / (n R^2),  df/dn = -b'(n) (G - F) + b / n^2 (K / 2 - ln(Re) G),
+ *   df/dRe = b G / (n Re),  df/dIe = F ln 10.
+ * Accuracy: the Hermite error is (h^4 / 384) max |d^4 F / d(ln R^2)^4| with h = 0.0078, i.e.
+ * about 1e-11 (b s / 2n)^4 relative, largest in the faint wings. Measured against the closed form
+ * where f is above 1e-5 of its central value (sersic-table.test.ts): relative error below 2e-8 for
+ * n >= 1, 2e-7 at n = 0.5, 5e-7 at n = 0.36, and below 1e-9 for the brighter half of the profile
+ * at any n; the pixel integration's tolerance is 2e-6. Octaves are built when first needed (129 knots, two exps each),
+ * so a render touches ~20 of them. Points outside the octaves (R^2 = 0 at the centre, R^2 below
+ * 2^MIN_EXP or at/above 2^MAX_EXP) use the closed form. The table depends only on (n, Re, Ie), so
+ * results do not depend on the order of calls; it is rebuilt when they change.
+ */
+import { sersicB, sersicBDerivative } from '../sersic-math';
+
+const LN10 = Math.LN10;
+const LN2 = Math.LN2;
+/** segments per octave (a power of two) and its log2 */
+const SEGMENTS = 128;
+const SEG_BITS = 7;
+const MIN_EXP = -12;
+const MAX_EXP = 30;
+const OCTAVES = MAX_EXP - MIN_EXP;
+const NSEG = OCTAVES * SEGMENTS;
+/** the high 32 bits of a double shifted right by 20 - SEG_BITS give exponent and first mantissa bits */
+const SHIFT = 20 - SEG_BITS;
+const INDEX0 = (1023 + MIN_EXP) << SEG_BITS;
+/** per segment: F, G, K as c0 + u (c1 + u (c2 + u c3)) */
+const STRIDE = 12;
+
+const bits = new Float64Array(1);
+const bitsHi = new Int32Array(bits.buffer, 4, 1);
+/** little-endian check: the high word of 1.0 is 0x3ff00000 */
+bits[0] = 1;
+const LITTLE = bitsHi[0] === 0x3ff00000;
+
+/** ln(1 + j / SEGMENTS), j = 0 .. SEGMENTS */
+const LOG_MANT = Float64Array.from({ length: SEGMENTS + 1 }, (_, j) => Math.log1p(j / SEGMENTS));
+
+export class SersicTable {
+  private n = NaN;
+  private Re = NaN;
+  private Ie = NaN;
+  /** derived constants of the current parameters */
+  b = 0;
+  db = 0;
+  invN = 0;
+  lnRe = 0;
+  lnI = 0;
+  private h = 0;
+  private cOff = 0;
+  readonly coef = new Float64Array(NSEG * STRIDE);
+  readonly built = new Uint8Array(OCTAVES);
+  /** 2^-e SEGMENTS of octave k (e = MIN_EXP + k) */
+  readonly scale = Float64Array.from({ length: OCTAVES }, (_, k) => SEGMENTS * 2 ** -(MIN_EXP + k));
+
+  matches(n: number, Re: number, Ie: number): boolean {
+    return n === this.n && Re === this.Re && Ie === this.Ie;
+  }
+
+  /** the table for these parameters (cleared when they changed) */
+  prepare(n: number, Re: number, Ie: number): void {
+    if (n === this.n && Re === this.Re && Ie === this.Ie) return;
+    this.n = n;
+    this.Re = Re;
+    this.Ie = Ie;
+    this.b = sersicB(n);
+    this.db = sersicBDerivative(n);
+    this.invN = 1 / n;
+    this.lnRe = Math.log(Re);
+    this.lnI = Ie * LN10 + this.b;
+    this.h = 0.5 / n;
+    this.cOff = -this.lnRe / n;
+    this.built.fill(0);
+  }
+
+  /** builds octave k: knots R^2 = 2^e (1 + j / SEGMENTS), j = 0 .. SEGMENTS */
+  buildOctave(k: number): void {
+    const e = MIN_EXP + k;
+    const p2 = 2 ** e;
+    const w = p2 / SEGMENTS;
+    const { b, h, cOff, lnI } = this;
+    const c = this.coef;
+    let f0 = 0;
+    let g0 = 0;
+    let k0 = 0;
+    let df0 = 0;
+    let dg0 = 0;
+    let dk0 = 0;
+    for (let j = 0; j <= SEGMENTS; j++) {
+      const L = e * LN2 + LOG_MANT[j];
+      const s = Math.exp(h * L + cOff);
+      const f = Math.exp(lnI - b * s);
+      const g = f * s;
+      const kk = g * L;
+      // d/dL of F, G, K times w / R^2 (= the derivative in u over the segment)
+      const dl = w / (p2 * (1 + j / SEGMENTS));
+      const fL = -b * h * s * f;
+      const gL = g * h * (1 - b * s);
+      const kL = gL * L + g;
+      const df = fL * dl;
+      const dg = gL * dl;
+      const dk = kL * dl;
+      if (j > 0) {
+        const o = ((k << SEG_BITS) + j - 1) * STRIDE;
+        hermite(c, o, f0, f, df0, df);
+        hermite(c, o + 4, g0, g, dg0, dg);
+        hermite(c, o + 8, k0, kk, dk0, dk);
+      }
+      f0 = f;
+      g0 = g;
+      k0 = kk;
+      df0 = df;
+      dg0 = dg;
+      dk0 = dk;
+    }
+    this.built[k] = 1;
+  }
+}
+
+function hermite(c: Float64Array, o: number, y0: number, y1: number, d0: number, d1: number): void {
+  c[o] = y0;
+  c[o + 1] = d0;
+  c[o + 2] = 3 * (y1 - y0) - 2 * d0 - d1;
+  c[o + 3] = 2 * (y0 - y1) + d0 + d1;
+}
+
+export const SERSIC_TABLE = { SEGMENTS, SEG_BITS, STRIDE, SHIFT, INDEX0, NSEG, MIN_EXP, MAX_EXP } as const;
+
+/**
+ * Scratch double and its high word for the hot loops in sersic.ts (bits[0] = R2; bitsHi[0] is then
+ * the high word); null on a big-endian platform, where the table is not used.
+ */
+export const tableBits = LITTLE ? { bits, bitsHi } : null;
+
+const CACHE = 4;
+const tables: SersicTable[] = [];
+let next = 0;
+
+/**
+ * A prepared table for (n, Re, Ie): one of the last CACHE parameter sets (an LM iteration renders
+ * the same components for the value and the Jacobian; several Sersics alternate).
+ */
+export function sersicTable(n: number, Re: number, Ie: number): SersicTable {
+  for (const t of tables) if (t.matches(n, Re, Ie)) return t;
+  let t: SersicTable;
+  if (tables.length < CACHE) {
+    t = new SersicTable();
+    tables.push(t);
+  } else {
+    t = tables[next];
+    next = (next + 1) % CACHE;
+  }
+  t.prepare(n, Re, Ie);
+  return t;
+}
