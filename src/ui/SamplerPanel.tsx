@@ -13,6 +13,7 @@ import {
   type SamplerState,
 } from '../state/sampler';
 import { CHAINS_METHOD, ENSEMBLE_METHOD, SAMPLER_CHOICES, SAMPLER_LABELS, type SamplerChoice } from '../workers/sampler-chain';
+import { DEG_PER_RAD } from '../figures/image-display';
 import { fmt } from './format';
 import { StreamedPlot } from './StreamedPlot';
 import { SummaryHeader, SummaryRow } from './SummaryRows';
@@ -61,6 +62,7 @@ const num = (v: number, d = 4) => (Number.isFinite(v) ? fmt(v, d) : '—');
 export function SamplerPanel() {
   const result = useApp((s) => s.session.result);
   const fitRunning = useApp((s) => s.fitRunning);
+  const imageActive = useApp((s) => s.session.datasets[s.session.activeDataset]?.kind === 'image');
   const state = useSampler((s) => s);
   const wrap = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(480);
@@ -181,9 +183,11 @@ export function SamplerPanel() {
                 <table aria-label="Posterior summary" className="sampler-table">
                   <SummaryHeader />
                   <tbody>
-                    {summary.parameters.map((p) => (
-                      <SummaryRow key={p.key} p={p} label={breakable(p.key)} badClass="sampler-bad" />
-                    ))}
+                    {summary.parameters.map((p) => {
+                      // image position angles: stored and sampled in radians, shown in degrees as in the model panel and results table
+                      const degrees = imageActive && p.key.endsWith('.PA');
+                      return <SummaryRow key={p.key} p={p} label={degrees ? <>{breakable(p.key)} (°)</> : breakable(p.key)} scale={degrees ? DEG_PER_RAD : 1} badClass="sampler-bad" />;
+                    })}
                   </tbody>
                 </table>
               </div>

@@ -8,8 +8,8 @@ export function ImageHelp() {
           Pixel (row <var>i</var>, column <var>j</var>) has its centre at <var>x</var> = <var>j</var>, <var>y</var> = <var>i</var> (AstroPhot&apos;s convention); row 0 is drawn at the bottom.
         </li>
         <li>
-          <b>PA</b>: position angle of the major axis, from +<var>x</var> counter-clockwise (towards +<var>y</var>). Shown and typed in degrees; stored in radians (the Parameters table, exports and the
-          command line give radians). An ellipse is the same after 180°, so fitted angles are shown in [0°, 180°).
+          <b>PA</b>: position angle of the major axis, from +<var>x</var> counter-clockwise (towards +<var>y</var>). Shown and typed in degrees (model panel, results table, posterior summary); stored and sampled in radians (session files, exports,
+          trace and corner plots and the command line give radians). An ellipse is the same after 180°, so fitted angles are shown in [0°, 180°).
         </li>
         <li>
           <b>q</b> = <var>b</var>/<var>a</var>, the axis ratio (0 &lt; q ≤ 1). <b>Re</b>: half-light radius along the major axis, in pixels (Sersic, ExponentialDisk); <b>n</b>: Sersic index.
