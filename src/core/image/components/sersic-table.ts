@@ -19,7 +19,8 @@
  * where f is above 1e-5 of its central value (sersic-table.test.ts): relative error below 2e-8 for
  * n >= 1, 2e-7 at n = 0.5, 5e-7 at n = 0.36, and below 1e-9 for the brighter half of the profile
  * at any n; the pixel integration's tolerance is 2e-6. Octaves are built when first needed (129 knots, two exps each),
- * so a render touches ~20 of them. Points outside the octaves (R^2 = 0 at the centre, R^2 below
+ * so a render touches ~20 of them (one exp per knot: s = (R/Re)^(1/n) is a per-octave factor times a
+ * per-knot factor shared by all octaves). Points outside the octaves (R^2 = 0 at the centre, R^2 below
  * 2^MIN_EXP or at/above 2^MAX_EXP) use the closed form. The table depends only on (n, Re, Ie), so
  * results do not depend on the order of calls; it is rebuilt when they change.
  */
@@ -62,6 +63,8 @@ export class SersicTable {
   private h = 0;
   private cOff = 0;
   readonly coef = new Float64Array(NSEG * STRIDE);
+  /** (1 + j / SEGMENTS)^h */
+  private readonly mant = new Float64Array(SEGMENTS + 1);
   readonly built = new Uint8Array(OCTAVES);
   /** 2^-e SEGMENTS of octave k (e = MIN_EXP + k) */
   readonly scale = Float64Array.from({ length: OCTAVES }, (_, k) => SEGMENTS * 2 ** -(MIN_EXP + k));
@@ -83,6 +86,8 @@ export class SersicTable {
     this.lnI = Ie * LN10 + this.b;
     this.h = 0.5 / n;
     this.cOff = -this.lnRe / n;
+    // s at knot j of any octave e: exp(h e ln 2 + cOff) (1 + j / SEGMENTS)^h, the second factor shared by all octaves
+    for (let j = 0; j <= SEGMENTS; j++) this.mant[j] = Math.exp(this.h * LOG_MANT[j]);
     this.built.fill(0);
   }
 
@@ -91,8 +96,9 @@ export class SersicTable {
     const e = MIN_EXP + k;
     const p2 = 2 ** e;
     const w = p2 / SEGMENTS;
-    const { b, h, cOff, lnI } = this;
+    const { b, h, cOff, lnI, mant } = this;
     const c = this.coef;
+    const sOct = Math.exp(h * e * LN2 + cOff);
     let f0 = 0;
     let g0 = 0;
     let k0 = 0;
@@ -101,7 +107,7 @@ export class SersicTable {
     let dk0 = 0;
     for (let j = 0; j <= SEGMENTS; j++) {
       const L = e * LN2 + LOG_MANT[j];
-      const s = Math.exp(h * L + cOff);
+      const s = sOct * mant[j];
       const f = Math.exp(lnI - b * s);
       const g = f * s;
       const kk = g * L;
