@@ -88,6 +88,10 @@ export class SparseModel {
   /** first channel with x > origin when those are a suffix, else -1 */
   private logFrom = 0;
   private readonly logD: Float64Array;
+  /** power law: exp(-rBase ln(x - origin)) per channel, and the largest |ln(x - origin)| (see powerLaw) */
+  private rBase = NaN;
+  private readonly gBase: Float64Array;
+  private logMaxAbs = 0;
 
   constructor(model: ModelDoc, x: Float64Array, layout: ParameterLayout, options: SparseModelOptions = {}) {
     const m = x.length;
@@ -140,6 +144,7 @@ export class SparseModel {
     this.hi = new Int32Array(n).fill(m);
     this.tmp = new Float64Array(m);
     this.logD = new Float64Array(m);
+    this.gBase = new Float64Array(m);
     let second = true;
     for (let k = 0; k < n; k++) if (this.contributors[k].length !== 1) second = false;
     for (const part of this.parts) {
@@ -340,9 +345,15 @@ export class SparseModel {
         if (!(d > 0) && from === i) from = i + 1;
       }
       let prefix = true;
-      for (let i = from; i < m; i++) if (ld[i] !== ld[i]) prefix = false;
+      let maxAbs = 0;
+      for (let i = from; i < m; i++) {
+        if (ld[i] !== ld[i]) prefix = false;
+        else if (Math.abs(ld[i]) > maxAbs) maxAbs = Math.abs(ld[i]);
+      }
       this.logFrom = prefix ? from : -1;
       this.logOrigin = origin;
+      this.logMaxAbs = maxAbs;
+      this.rBase = NaN;
     }
     const s = part.firstSlot;
     const jA = part.jac[0];
@@ -376,9 +387,19 @@ export class SparseModel {
       }
       return;
     }
-    // the expression of components/power-law.ts: A * exp(-r ln(x - origin))
+    // the expression of components/power-law.ts: A * exp(-r ln(x - origin)), as
+    // exp(-rBase l) exp(-(r - rBase) l) with the first factor kept from an earlier evaluation
+    // (the exponent moves little between the evaluations of a pixel and from pixel to pixel) and
+    // the second by its Taylor polynomial of degree 10 while |(r - rBase) l| <= 0.1 (remainder
+    // below 3e-19): ~3 ns a channel instead of an exp, within a few ulp of it
+    const gb = this.gBase;
+    if (!(Math.abs(r - this.rBase) * this.logMaxAbs <= 0.1)) {
+      for (let i = from; i < m; i++) gb[i] = fastExp(-r * ld[i]);
+      this.rBase = r;
+    }
+    const d = this.rBase - r;
     if (!jacobian) {
-      for (let i = from; i < m; i++) out[i] += A * fastExp(-r * ld[i]);
+      for (let i = from; i < m; i++) out[i] += A * (gb[i] * expSmall(d * ld[i]));
       return;
     }
     this.slotLo[s] = this.slotLo[s + 1] = this.slotLo[s + 2] = from;
@@ -386,7 +407,7 @@ export class SparseModel {
     if (needO) {
       for (let i = from; i < m; i++) {
         const l = ld[i];
-        const g = fastExp(-r * l);
+        const g = gb[i] * expSmall(d * l);
         const f = A * g;
         out[i] += f;
         jA[i] = g;
@@ -396,7 +417,7 @@ export class SparseModel {
     } else if (needR) {
       for (let i = from; i < m; i++) {
         const l = ld[i];
-        const g = fastExp(-r * l);
+        const g = gb[i] * expSmall(d * l);
         const f = A * g;
         out[i] += f;
         jA[i] = g;
@@ -404,7 +425,7 @@ export class SparseModel {
       }
     } else {
       for (let i = from; i < m; i++) {
-        const g = fastExp(-r * ld[i]);
+        const g = gb[i] * expSmall(d * ld[i]);
         out[i] += A * g;
         jA[i] = g;
       }
@@ -447,6 +468,14 @@ export class SparseModel {
       this.hi[k] = hi;
     }
   }
+}
+
+/** exp(t) for |t| <= 0.1: Taylor polynomial of degree 10 (remainder below 3e-19) */
+function expSmall(t: number): number {
+  return (
+    1 +
+    t * (1 + t * (1 / 2 + t * (1 / 6 + t * (1 / 24 + t * (1 / 120 + t * (1 / 720 + t * (1 / 5040 + t * (1 / 40320 + t * (1 / 362880 + t * (1 / 3628800))))))))))
+  );
 }
 
 /** S[k][l] += v and S[l][k] += v (once on the diagonal); nothing when k or l is not free (< 0) */

@@ -96,6 +96,38 @@ describe('sparse model', () => {
     });
   }
 
+  it('the power law reuses exp(-r0 ln x) while the exponent moves a little: the same values as the compiled model', () => {
+    const doc = edsModel();
+    const compiled = compileModel(doc, { x }, m);
+    const { layout } = compiled;
+    const n = compiled.nFree;
+    const kr = layout.freeKeys.indexOf('bg.r');
+    expect(kr).toBeGreaterThanOrEqual(0);
+    const sparse = new SparseModel(doc, x, layout);
+    const ref = new Float64Array(m);
+    const J = new Float64Array(m * n);
+    const out = new Float64Array(m);
+    const theta = Float64Array.from(layout.theta0);
+    const r0 = theta[kr];
+    // steps inside the reuse range (|dr| ln(10.43) <= 0.1), one beyond it, then back near the first base
+    for (const dr of [0, 0.003, -0.011, 0.04, 0.3, 0.29, -0.02, 0.001]) {
+      theta[kr] = r0 + dr;
+      compiled.evaluateWithJacobianColumns(theta, ref, J);
+      sparse.evaluate(theta, out, true);
+      let scale = 0;
+      for (let i = 0; i < m; i++) scale = Math.max(scale, Math.abs(ref[i]));
+      for (let i = 0; i < m; i++) expect(Math.abs(out[i] - ref[i]), `r = ${theta[kr]}, channel ${i}`).toBeLessThanOrEqual(1e-15 * scale);
+      for (const k of [layout.freeKeys.indexOf('bg.A'), kr]) {
+        let peak = 0;
+        for (let i = 0; i < m; i++) peak = Math.max(peak, Math.abs(J[k * m + i]));
+        for (let i = 0; i < m; i++) expect(Math.abs(sparse.col[k][i] - J[k * m + i])).toBeLessThanOrEqual(2e-15 * peak);
+      }
+      const v = new Float64Array(m);
+      sparse.evaluate(theta, v, false);
+      expect(Array.from(v)).toEqual(Array.from(out));
+    }
+  });
+
   it('a line of sigma 0.05 keV on a 0.01 keV axis covers ~2 x 9.1 sigma', () => {
     const doc = withValues(edsModel(), { 'S.sigma': 0.05, 'S.centre': 2.31 });
     const compiled = compileModel(doc, { x }, m);
