@@ -27,7 +27,7 @@
 import type { ComponentOptions, ComponentType } from '../model/component-type';
 import type { CompiledModel } from '../model/compile';
 import { expandParameters, ModelError, type ParameterLayout } from '../model/parameter-layout';
-import { PixelIntegrator, type IntegrationOptions, type IntegrationStats } from './integrate';
+import { PixelIntegrator, SharedAdjoint, type IntegrationOptions, type IntegrationStats } from './integrate';
 import type { Psf } from './psf';
 import { getPsfOperator, type PsfOperator } from './psf-operator';
 import { renderPointSource } from './components/point-source';
@@ -128,6 +128,7 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
   const wFrame = new Float64Array(N);
   const wCanvas = op ? new Float64Array(NC) : wFrame;
   const slotGrad = new Float64Array(nSlots);
+  const sharedAdjoint = new SharedAdjoint();
   const wPoints = new Float64Array(n);
   const stats: IntegrationStats = { pixels: 0, refined: 0, evaluations: 0, depth: 0, exhausted: 0, flagged: 0 };
   const ensureJac = (): void => {
@@ -343,10 +344,13 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
     slotGrad.fill(0);
     if (profiles.length > 0 && op) op.adjoint(wFrame, wCanvas);
     ensureJac();
+    // several profiles on one canvas share S^T w (each then takes out its own flagged pixels)
+    const shared = profiles.length > 1 ? sharedAdjoint : undefined;
+    if (shared) shared.compute(wCanvas, R, C);
     for (let c = 0; c < components.length; c++) {
       const comp = components[c];
       if (kinds[c] === 'profile') {
-        integrators[c]!.accumulateGradient(wCanvas, slotGrad, comp.firstSlot);
+        integrators[c]!.accumulateGradient(wCanvas, slotGrad, comp.firstSlot, shared);
         continue;
       }
       const p = paramViews[c];
@@ -379,6 +383,7 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
         }
       }
     }
+    shared?.invalidate();
     g.fill(0, 0, nFree);
     for (let s = 0; s < nSlots; s++) {
       const f = chainFree[s];

@@ -451,7 +451,7 @@ export class PixelIntegrator {
    * gradientDot forms the sums from S^T w directly; the pixels of levels B and C use their own
    * derivatives.
    */
-  accumulateGradient(w: Float64Array, g: Float64Array, offset: number): void {
+  accumulateGradient(w: Float64Array, g: Float64Array, offset: number, shared?: SharedAdjoint): void {
     if (!this.nodeMode) throw new Error('accumulateGradient needs the last integrate() to keep node derivatives');
     const rows = this.gridRows;
     const cols = this.gridCols;
@@ -460,17 +460,34 @@ export class PixelIntegrator {
     const nFlag = this.nFlagged;
     const np = this.nodeNp;
     const fj = this.flagJ;
-    const wm = this.wMasked;
-    wm.set(w.subarray(0, rows * cols));
     for (let t = 0; t < nFlag; t++) {
-      const pix = list[t];
-      const wp = w[pix];
-      wm[pix] = 0;
+      const wp = w[list[t]];
       if (wp === 0) continue;
       for (let k = 0; k < np; k++) g[offset + k] += wp * fj[k * nFlag + t];
     }
     const W = this.nodeW;
-    this.stencilAdjoint(wm, W, rows, cols);
+    if (shared && shared.matches(w, rows, cols)) {
+      // S^T w of the whole grid, computed once for every component on this canvas, less the
+      // flagged pixels' stencils (their means come from levels B and C instead)
+      W.set(shared.W);
+      for (let t = 0; t < nFlag; t++) {
+        const pix = list[t];
+        const wp = w[pix];
+        if (wp === 0) continue;
+        const i = Math.floor(pix / cols);
+        const j = pix - i * cols;
+        for (let a = 0; a < 5; a++) {
+          const o = (i + 1 + a) * CE + j + 1;
+          const wa = W5_ARRAY[a] * wp;
+          for (let b = 0; b < 5; b++) W[o + b] -= wa * W5_ARRAY[b];
+        }
+      }
+    } else {
+      const wm = this.wMasked;
+      wm.set(w.subarray(0, rows * cols));
+      for (let t = 0; t < nFlag; t++) wm[list[t]] = 0;
+      this.stencilAdjoint(wm, W, rows, cols);
+    }
     if (this.fusedNodes) {
       const gd = this.gradScratch.length >= np ? this.gradScratch : (this.gradScratch = new Float64Array(np));
       gd.fill(0, 0, np);
@@ -567,6 +584,13 @@ export class PixelIntegrator {
       const t4 = t3 + cols;
       for (let j = 0; j < cols; j++) dst[o + j] = W5_0 * (tmp[t0 + j] + tmp[t4 + j]) + W5_1 * (tmp[t1 + j] + tmp[t3 + j]) + W5_2 * tmp[t2 + j];
     }
+  }
+
+  /** S^T w into dst (the extended grid) with this integrator's scratch (SharedAdjoint) */
+  adjointOfStencil(w: Float64Array, dst: Float64Array, rows: number, cols: number): void {
+    const RE = rows + 2 * EXT;
+    if (this.tmp.length < RE * cols) this.tmp = new Float64Array(RE * cols);
+    this.stencilAdjoint(w, dst, rows, cols);
   }
 
   /** dst (extended grid) = S^T w; zero outside node rows/columns 1 .. rows + 4 / cols + 4 */
@@ -809,6 +833,36 @@ export class PixelIntegrator {
       }
       this.addLeaf(k);
     }
+  }
+}
+
+/**
+ * S^T w on the level-A node grid of a canvas, for every component integrated on it: computed once
+ * per gradient (image-model.ts), then each component's accumulateGradient subtracts the stencils
+ * of its own flagged pixels instead of applying S^T to its masked weights.
+ */
+export class SharedAdjoint {
+  W = new Float64Array(0);
+  private w: Float64Array | null = null;
+  private rows = -1;
+  private cols = -1;
+  private readonly helper = new PixelIntegrator();
+  /** W = S^T w for a rows x cols canvas */
+  compute(w: Float64Array, rows: number, cols: number): void {
+    const NE = (rows + 2 * EXT) * (cols + 2 * EXT);
+    if (this.W.length !== NE) this.W = new Float64Array(NE);
+    this.helper.adjointOfStencil(w, this.W, rows, cols);
+    this.w = w;
+    this.rows = rows;
+    this.cols = cols;
+  }
+  /** whether W was computed from this very array (not copied, not modified since) on this canvas */
+  matches(w: Float64Array, rows: number, cols: number): boolean {
+    return this.w === w && this.rows === rows && this.cols === cols;
+  }
+  /** forget w (call when its values change) */
+  invalidate(): void {
+    this.w = null;
   }
 }
 
