@@ -213,6 +213,18 @@ describe('multifit command', () => {
     expect(() => pool.run(cube, model, defaultFitSettings(), { order: 'serpentine' })).toThrow(/closed/);
   });
 
+  it('a worker that never takes its job: the stall check ends the run with a message, and the pool is closed', () => {
+    // a boot module that exits at once without a word (a worker that died before reporting)
+    const silent = join(dir, 'silent-worker.mjs');
+    writeFileSync(silent, '// exits without taking a job\n');
+    const pool = new MultifitPool(2, { workerUrl: new URL(`file://${silent}`) });
+    expect(pool.waitReady(300)).toBe(false);
+    const t0 = performance.now();
+    expect(() => pool.run(cube, model, defaultFitSettings(), { order: 'serpentine' }, { stallMs: 800 })).toThrow(/no pixel fitted for 1 s with 2 of 2 workers still running \(did one die\?\)/);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(() => pool.run(cube, model, defaultFitSettings(), { order: 'serpentine' })).toThrow(/closed/);
+  });
+
   it('takes the linear fast path by itself when only amplitudes are free; --linear otherwise fails with exit 1', () => {
     const linArgs = [
       '--component', 'PowerLaw:A=30,r=1.5',
