@@ -18,11 +18,12 @@
  * about 1e-11 (b s / 2n)^4 relative, largest in the faint wings. Measured against the closed form
  * where f is above 1e-5 of its central value (sersic-table.test.ts): relative error below 2e-8 for
  * n >= 1, 2e-7 at n = 0.5, 5e-7 at n = 0.36, and below 1e-9 for the brighter half of the profile
- * at any n; the pixel integration's tolerance is 2e-6. Octaves are built when first needed (129 knots, two exps each),
- * so a render touches ~20 of them (one exp per knot: s = (R/Re)^(1/n) is a per-octave factor times a
- * per-knot factor shared by all octaves). Points outside the octaves (R^2 = 0 at the centre, R^2 below
- * 2^MIN_EXP or at/above 2^MAX_EXP) use the closed form. The table depends only on (n, Re, Ie), so
- * results do not depend on the order of calls; it is rebuilt when they change.
+ * at any n; the pixel integration's tolerance is 2e-6. Octaves are built when first needed (129
+ * knots, one exp each: s = (R/Re)^(1/n) is a per-octave factor times a per-knot factor shared by
+ * all octaves), so a render touches ~20 of them. Points outside the octaves (R^2 = 0 at the centre,
+ * R^2 below 2^MIN_EXP or at/above 2^MAX_EXP), and every point on a big-endian platform, use the
+ * closed form. The table depends only on (n, Re, Ie), so results do not depend on the order of
+ * calls; it is rebuilt when they change. value() and fgk() are the lookups sersic.ts calls.
  */
 import { sersicB, sersicBDerivative } from '../sersic-math';
 
@@ -31,6 +32,7 @@ const LN2 = Math.LN2;
 /** segments per octave (a power of two) and its log2 */
 const SEGMENTS = 128;
 const SEG_BITS = 7;
+const SEG_MASK = SEGMENTS - 1;
 const MIN_EXP = -12;
 const MAX_EXP = 30;
 const OCTAVES = MAX_EXP - MIN_EXP;
@@ -91,6 +93,54 @@ export class SersicTable {
     this.built.fill(0);
   }
 
+  /** f at R^2 (the table inside its octaves, the closed form outside; f(0) at the centre) */
+  value(R2: number): number {
+    if (LITTLE) {
+      bits[0] = R2;
+      const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
+      if (seg >= 0 && seg < NSEG) {
+        const oct = seg >> SEG_BITS;
+        if (this.built[oct] === 0) this.buildOctave(oct);
+        const u = R2 * this.scale[oct] - (SEGMENTS + (seg & SEG_MASK));
+        const c = this.coef;
+        const o = seg * STRIDE;
+        return c[o] + u * (c[o + 1] + u * (c[o + 2] + u * c[o + 3]));
+      }
+    }
+    return R2 > 0 ? Math.exp(this.lnI - this.b * Math.exp(this.h * Math.log(R2) + this.cOff)) : Math.exp(this.lnI);
+  }
+
+  /** out[0..2] = F, G, K at R^2 (see above); at the centre f(0), 0, 0 */
+  fgk(R2: number, out: Float64Array): void {
+    if (LITTLE) {
+      bits[0] = R2;
+      const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
+      if (seg >= 0 && seg < NSEG) {
+        const oct = seg >> SEG_BITS;
+        if (this.built[oct] === 0) this.buildOctave(oct);
+        const u = R2 * this.scale[oct] - (SEGMENTS + (seg & SEG_MASK));
+        const c = this.coef;
+        const o = seg * STRIDE;
+        out[0] = c[o] + u * (c[o + 1] + u * (c[o + 2] + u * c[o + 3]));
+        out[1] = c[o + 4] + u * (c[o + 5] + u * (c[o + 6] + u * c[o + 7]));
+        out[2] = c[o + 8] + u * (c[o + 9] + u * (c[o + 10] + u * c[o + 11]));
+        return;
+      }
+    }
+    if (R2 > 0) {
+      const L = Math.log(R2);
+      const s = Math.exp(this.h * L + this.cOff);
+      const f = Math.exp(this.lnI - this.b * s);
+      out[0] = f;
+      out[1] = f * s;
+      out[2] = f * s * L;
+    } else {
+      out[0] = Math.exp(this.lnI);
+      out[1] = 0;
+      out[2] = 0;
+    }
+  }
+
   /** builds octave k: knots R^2 = 2^e (1 + j / SEGMENTS), j = 0 .. SEGMENTS */
   buildOctave(k: number): void {
     const e = MIN_EXP + k;
@@ -143,13 +193,8 @@ function hermite(c: Float64Array, o: number, y0: number, y1: number, d0: number,
   c[o + 3] = 2 * (y0 - y1) + d0 + d1;
 }
 
-export const SERSIC_TABLE = { SEGMENTS, SEG_BITS, STRIDE, SHIFT, INDEX0, NSEG, MIN_EXP, MAX_EXP } as const;
-
-/**
- * Scratch double and its high word for the hot loops in sersic.ts (bits[0] = R2; bitsHi[0] is then
- * the high word); null on a big-endian platform, where the table is not used.
- */
-export const tableBits = LITTLE ? { bits, bitsHi } : null;
+/** the table's layout constants (tests) */
+export const SERSIC_TABLE = { SEGMENTS, MIN_EXP, MAX_EXP } as const;
 
 const CACHE = 4;
 const tables: SersicTable[] = [];

@@ -11,132 +11,71 @@
  */
 import type { ComponentType } from '../../model/component-type';
 import { GEOMETRY_PARAMS } from './geometry';
-import { SERSIC_TABLE, sersicTable, tableBits } from './sersic-table';
-
-const { SEGMENTS, SEG_BITS, STRIDE, SHIFT, INDEX0 } = SERSIC_TABLE;
-const SEG_MASK = SEGMENTS - 1;
+import { sersicTable } from './sersic-table';
 
 const LN10 = Math.LN10;
 
-/**
- * The closed form at one point (outside the table's octaves): with L = ln R^2,
- * s = exp(L / (2n) - ln(Re) / n) = (R/Re)^(1/n) and f = exp(Ie ln 10 + b (1 - s)).
- */
-function closedForm(R2: number, lnI: number, b: number, halfInvN: number, cOff: number): number {
-  return R2 > 0 ? Math.exp(lnI - b * Math.exp(halfInvN * Math.log(R2) + cOff)) : Math.exp(lnI);
+/** F, G, K at one point (SersicTable.fgk) */
+const FGK = new Float64Array(3);
+
+/** The rotated, axis-scaled coordinates of a point: X along the major axis, Y / q across (geometry.ts). */
+interface Frame {
+  x0: number;
+  y0: number;
+  c: number;
+  sn: number;
+  iq: number;
+}
+
+function frameOf(p: ArrayLike<number>): Frame {
+  return { x0: p[0], y0: p[1], c: Math.cos(p[3]), sn: Math.sin(p[3]), iq: 1 / p[2] };
 }
 
 /**
  * The hot loop: the profile from the table of sersic-table.ts (three cubic polynomials in the
- * point's R^2 segment), the closed form outside it. The geometric derivatives follow geometry.ts
- * with g = (df/dR) / R = -b G / (n R^2).
+ * point's R^2 segment; the closed form outside it). With F = f, G = f s, K = f s ln R^2:
+ *   g = (df/dR) / R = -b G / (n R^2) (0 at the centre) for the geometric derivatives of geometry.ts,
+ *   df/dn = -b' (G - F) + b / n^2 (K / 2 - ln(Re) G),  df/dRe = b G / (n Re),  df/dIe = F ln 10.
  */
 function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, jac: Float64Array[] | null, n: number): void {
   const xs = coords.x;
   const ys = coords.y;
-  const x0 = p[0];
-  const y0 = p[1];
-  const q = p[2];
-  const pa = p[3];
-  const ns = p[4];
-  const Re = p[5];
-  const c = Math.cos(pa);
-  const sn = Math.sin(pa);
-  const iq = 1 / q;
-  const T = sersicTable(ns, Re, p[6]);
-  const { b, db, invN, lnRe, lnI } = T;
-  const halfInvN = 0.5 * invN;
-  const cOff = -invN * lnRe;
-  const coef = T.coef;
-  const built = T.built;
-  const scale = T.scale;
-  const tb = tableBits;
-  const bits = tb ? tb.bits : null;
-  const hiWord = tb ? tb.bitsHi : null;
-  const NSEG = tb ? SERSIC_TABLE.NSEG : 0;
+  const { x0, y0, c, sn, iq } = frameOf(p);
+  const T = sersicTable(p[4], p[5], p[6]);
   if (jac === null) {
     for (let i = 0; i < n; i++) {
       const dx = xs[i] - x0;
       const dy = ys[i] - y0;
       const X = c * dx + sn * dy;
       const Y = (-sn * dx + c * dy) * iq;
-      const R2 = X * X + Y * Y;
-      let seg = -1;
-      if (bits !== null) {
-        bits[0] = R2;
-        seg = (hiWord![0] >>> SHIFT) - INDEX0;
-      }
-      if (seg >= 0 && seg < NSEG) {
-        const oct = seg >> SEG_BITS;
-        if (built[oct] === 0) T.buildOctave(oct);
-        const u = R2 * scale[oct] - (SEGMENTS + (seg & SEG_MASK));
-        const o = seg * STRIDE;
-        out[i] = coef[o] + u * (coef[o + 1] + u * (coef[o + 2] + u * coef[o + 3]));
-      } else out[i] = closedForm(R2, lnI, b, halfInvN, cOff);
+      out[i] = T.value(X * X + Y * Y);
     }
     return;
   }
-  const invRe = 1 / Re;
-  const jx = jac[0];
-  const jy = jac[1];
-  const jq = jac[2];
-  const jpa = jac[3];
-  const jn = jac[4];
-  const jre = jac[5];
-  const jie = jac[6];
-  const paFactor = q - iq;
+  const { b, db, invN, lnRe } = T;
+  const [jx, jy, jq, jpa, jn, jre, jie] = jac;
+  const paFactor = p[2] - iq;
   const bInvN = b * invN;
   const bInvN2 = bInvN * invN;
-  const fCentre = Math.exp(lnI);
+  const bInvNRe = bInvN / p[5];
   for (let i = 0; i < n; i++) {
     const dx = xs[i] - x0;
     const dy = ys[i] - y0;
     const X = c * dx + sn * dy;
     const Y = (-sn * dx + c * dy) * iq;
     const R2 = X * X + Y * Y;
-    let seg = -1;
-    if (bits !== null) {
-      bits[0] = R2;
-      seg = (hiWord![0] >>> SHIFT) - INDEX0;
-    }
-    let f: number;
-    let G: number;
-    let K: number;
-    if (seg >= 0 && seg < NSEG) {
-      const oct = seg >> SEG_BITS;
-      if (built[oct] === 0) T.buildOctave(oct);
-      const u = R2 * scale[oct] - (SEGMENTS + (seg & SEG_MASK));
-      const o = seg * STRIDE;
-      f = coef[o] + u * (coef[o + 1] + u * (coef[o + 2] + u * coef[o + 3]));
-      G = coef[o + 4] + u * (coef[o + 5] + u * (coef[o + 6] + u * coef[o + 7]));
-      K = coef[o + 8] + u * (coef[o + 9] + u * (coef[o + 10] + u * coef[o + 11]));
-    } else if (R2 > 0) {
-      const L = Math.log(R2);
-      const sr = Math.exp(halfInvN * L + cOff);
-      f = Math.exp(lnI - b * sr);
-      G = f * sr;
-      K = G * L;
-    } else {
-      // the centre: f = 10^Ie e^b; the cusp's derivatives are defined as 0 there (symmetry), and
-      // d/dn, d/dRe of (R/Re)^(1/n) vanish at R = 0
-      out[i] = fCentre;
-      jx[i] = 0;
-      jy[i] = 0;
-      jq[i] = 0;
-      jpa[i] = 0;
-      jn[i] = fCentre * db;
-      jre[i] = 0;
-      jie[i] = fCentre * LN10;
-      continue;
-    }
+    T.fgk(R2, FGK);
+    const f = FGK[0];
+    const G = FGK[1];
     out[i] = f;
-    const g = (-bInvN * G) / R2;
+    // the cusp's geometric derivatives are defined as 0 at the centre (symmetry)
+    const g = R2 > 0 ? (-bInvN * G) / R2 : 0;
     jx[i] = g * (-c * X + sn * Y * iq);
     jy[i] = g * (-sn * X - c * Y * iq);
     jq[i] = -g * Y * Y * iq;
     jpa[i] = g * X * Y * paFactor;
-    jn[i] = -db * (G - f) + bInvN2 * (0.5 * K - lnRe * G);
-    jre[i] = bInvN * G * invRe;
+    jn[i] = -db * (G - f) + bInvN2 * (0.5 * FGK[2] - lnRe * G);
+    jre[i] = bInvNRe * G;
     jie[i] = f * LN10;
   }
 }
@@ -145,32 +84,13 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
  * sum_i w_i d f_i / d p (ComponentType.gradientDot): the derivatives of evaluateSersic without
  * storing them, as seven sums (with wg = w G / R^2):
  *   x0, y0, q, PA from sum wg X, sum wg Y, sum wg Y^2, sum wg X Y (geometry.ts, Y here = Y/q);
- *   n, Re, Ie from sum w f, sum w G, sum w K.
+ *   n, Re, Ie from sum w F, sum w G, sum w K.
  */
 function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array): void {
   const xs = coords.x;
   const ys = coords.y;
-  const x0 = p[0];
-  const y0 = p[1];
-  const q = p[2];
-  const pa = p[3];
-  const ns = p[4];
-  const Re = p[5];
-  const c = Math.cos(pa);
-  const sn = Math.sin(pa);
-  const iq = 1 / q;
-  const T = sersicTable(ns, Re, p[6]);
-  const { b, db, invN, lnRe, lnI } = T;
-  const halfInvN = 0.5 * invN;
-  const cOff = -invN * lnRe;
-  const coef = T.coef;
-  const built = T.built;
-  const scale = T.scale;
-  const tb = tableBits;
-  const bits = tb ? tb.bits : null;
-  const hiWord = tb ? tb.bitsHi : null;
-  const NSEG = tb ? SERSIC_TABLE.NSEG : 0;
-  const fCentre = Math.exp(lnI);
+  const { x0, y0, c, sn, iq } = frameOf(p);
+  const T = sersicTable(p[4], p[5], p[6]);
   let sX = 0;
   let sY = 0;
   let sYY = 0;
@@ -186,49 +106,25 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
     const X = c * dx + sn * dy;
     const Y = (-sn * dx + c * dy) * iq;
     const R2 = X * X + Y * Y;
-    let seg = -1;
-    if (bits !== null) {
-      bits[0] = R2;
-      seg = (hiWord![0] >>> SHIFT) - INDEX0;
-    }
-    let f: number;
-    let G: number;
-    let K: number;
-    if (seg >= 0 && seg < NSEG) {
-      const oct = seg >> SEG_BITS;
-      if (built[oct] === 0) T.buildOctave(oct);
-      const u = R2 * scale[oct] - (SEGMENTS + (seg & SEG_MASK));
-      const o = seg * STRIDE;
-      f = coef[o] + u * (coef[o + 1] + u * (coef[o + 2] + u * coef[o + 3]));
-      G = coef[o + 4] + u * (coef[o + 5] + u * (coef[o + 6] + u * coef[o + 7]));
-      K = coef[o + 8] + u * (coef[o + 9] + u * (coef[o + 10] + u * coef[o + 11]));
-    } else if (R2 > 0) {
-      const L = Math.log(R2);
-      const sr = Math.exp(halfInvN * L + cOff);
-      f = Math.exp(lnI - b * sr);
-      G = f * sr;
-      K = G * L;
-    } else {
-      // the centre: only d/dn (= f b') and d/dIe (= f ln 10); G = K = 0 there
-      sF += wi * fCentre;
-      continue;
-    }
-    const wg = (wi * G) / R2;
+    T.fgk(R2, FGK);
+    sF += wi * FGK[0];
+    sG += wi * FGK[1];
+    sK += wi * FGK[2];
+    if (!(R2 > 0)) continue; // the centre: only d/dn and d/dIe (G = K = 0 there)
+    const wg = (wi * FGK[1]) / R2;
     sX += wg * X;
     sY += wg * Y;
     sYY += wg * Y * Y;
     sXY += wg * X * Y;
-    sF += wi * f;
-    sG += wi * G;
-    sK += wi * K;
   }
+  const { b, db, invN, lnRe } = T;
   const bInvN = b * invN;
   g[0] += -bInvN * (-c * sX + sn * iq * sY);
   g[1] += -bInvN * (-sn * sX - c * iq * sY);
   g[2] += bInvN * iq * sYY;
-  g[3] += -bInvN * (q - iq) * sXY;
+  g[3] += -bInvN * (p[2] - iq) * sXY;
   g[4] += -db * (sG - sF) + bInvN * invN * (0.5 * sK - lnRe * sG);
-  g[5] += (bInvN * sG) / Re;
+  g[5] += (bInvN * sG) / p[5];
   g[6] += sF * LN10;
 }
 
