@@ -30,6 +30,20 @@ export interface RadialProfile {
   perQ?: boolean;
 }
 
+/** What every point of an elliptical profile needs: the centre, cos and sin of PA, and 1/q. */
+export interface EllipseFrame {
+  x0: number;
+  y0: number;
+  c: number;
+  sn: number;
+  iq: number;
+}
+
+/** The frame of parameters (x, y, q, PA, ...). */
+export function frameOf(p: ArrayLike<number>): EllipseFrame {
+  return { x0: p[0], y0: p[1], c: Math.cos(p[3]), sn: Math.sin(p[3]), iq: 1 / p[2] };
+}
+
 export function evaluateElliptical(
   prof: RadialProfile,
   s: Float64Array,
@@ -41,13 +55,8 @@ export function evaluateElliptical(
 ): void {
   const xs = coords.x;
   const ys = coords.y;
-  const x0 = p[0];
-  const y0 = p[1];
+  const { x0, y0, c, sn, iq } = frameOf(p);
   const q = p[2];
-  const pa = p[3];
-  const c = Math.cos(pa);
-  const sn = Math.sin(pa);
-  const iq = 1 / q;
   const withJac = jac !== null;
   prof.prepare(p, 4, withJac);
   if (jac === null) {

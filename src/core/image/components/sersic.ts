@@ -10,26 +10,13 @@
  * bright half), the closed form at the centre and outside the table.
  */
 import type { ComponentType } from '../../model/component-type';
-import { GEOMETRY_PARAMS } from './geometry';
+import { frameOf, GEOMETRY_PARAMS } from './geometry';
 import { sersicTable } from './sersic-table';
 
 const LN10 = Math.LN10;
 
 /** F, G, K at one point (SersicTable.fgk) */
 const FGK = new Float64Array(3);
-
-/** The rotated, axis-scaled coordinates of a point: X along the major axis, Y / q across (geometry.ts). */
-interface Frame {
-  x0: number;
-  y0: number;
-  c: number;
-  sn: number;
-  iq: number;
-}
-
-function frameOf(p: ArrayLike<number>): Frame {
-  return { x0: p[0], y0: p[1], c: Math.cos(p[3]), sn: Math.sin(p[3]), iq: 1 / p[2] };
-}
 
 /**
  * The hot loop: the profile from the table of sersic-table.ts (three cubic polynomials in the
