@@ -17,7 +17,7 @@
  *   available parallelism, at most one worker per 256 pixels; 1 = in this thread). The pixels are
  *   split into N blocks of whole rows (contiguous stretches of the scan path when there are
  *   fewer rows than workers) and each worker runs multifit once on its block (one model
- *   compilation per worker). serpentine / flyback: each block is scanned in the cube's scan
+ *   compilation per worker and fit). serpentine / flyback: each block is scanned in the cube's scan
  *   order, its first pixel starting from the model's starting values. smart: each block is a
  *   separate smart fit, seeded at its brightest pixel, with its own acceptance window. So the
  *   maps of N workers equal the core's multifit run on each block alone, and do not depend on
@@ -37,7 +37,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { cubeDims, CubeError, fitChannels, signalAxis } from '../core/cube/cube';
 import { linearDesign, linearMultifit } from '../core/cube/linear';
-import { multifit, PIXEL_STATUS, type MultifitOrder } from '../core/cube/multifit';
+import { PIXEL_STATUS, type MultifitOrder } from '../core/cube/multifit';
 import type { VarianceMode } from '../core/cube/pixel-fitter';
 import type { Dataset } from '../core/data/dataset';
 import { isNpy, npyToCube, writeNpy } from '../core/data/readers';
@@ -52,7 +52,7 @@ import type { CommandOutput } from './fit-command';
 import { settingsFromArgs } from './fit-command';
 import { DataError } from './load-data';
 import { modelFromArgs } from './model-args';
-import { MultifitPool, type ParallelOptions, type ParallelResult, type PoolSettings, type RunSettings } from './multifit-pool';
+import { MultifitPool, multifitInThread, type ParallelOptions, type ParallelResult, type PoolSettings, type RunSettings } from './multifit-pool';
 import { splitPixels } from '../core/cube/parallel';
 
 const ORDERS: MultifitOrder[] = ['serpentine', 'flyback', 'smart'];
@@ -133,14 +133,11 @@ export interface ParallelSettings extends PoolSettings, RunSettings {
  * time including the workers' start (unless a started pool is given).
  */
 export function parallelMultifit(cube: Dataset, model: ModelDoc, settings: Partial<FitSettings>, options: ParallelOptions, par: ParallelSettings): ParallelResult {
-  const t0 = performance.now();
   if (par.pool) return par.pool.run(cube, model, settings, options, par);
   const dims = cubeDims(cube);
   const blocks = splitPixels(dims.rows, dims.cols, par.workers, options.order ?? 'serpentine');
-  if (blocks.length <= 1) {
-    const r = multifit(cube, model, settings, { ...options, now: () => performance.now() });
-    return { ...r, elapsedMs: performance.now() - t0, workers: 1, workerElapsedMs: [r.elapsedMs] };
-  }
+  if (blocks.length <= 1) return multifitInThread(cube, model, settings, options);
+  const t0 = performance.now();
   const pool = new MultifitPool(blocks.length, par);
   try {
     const r = pool.run(cube, model, settings, options, par);

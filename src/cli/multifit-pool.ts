@@ -45,6 +45,13 @@ export interface RunSettings {
   stallMs?: number;
 }
 
+/** multifit in the calling thread, with ParallelResult's shape (a cube too small to split, or one worker) */
+export function multifitInThread(cube: Dataset, model: ModelDoc, settings: Partial<FitSettings>, options: ParallelOptions): ParallelResult {
+  const t0 = performance.now();
+  const r = multifit(cube, model, settings, { ...options, now: () => performance.now() });
+  return { ...r, elapsedMs: performance.now() - t0, workers: 1, workerElapsedMs: [r.elapsedMs] };
+}
+
 interface PoolWorker {
   worker: Worker;
   port: MessagePort;
@@ -102,10 +109,7 @@ export class MultifitPool {
     const P = dims.pixels;
     const order = options.order ?? 'serpentine';
     const blocks = splitPixels(dims.rows, dims.cols, this.size, order);
-    if (blocks.length <= 1) {
-      const r = multifit(cube, model, settings, { ...options, now: () => performance.now() });
-      return { ...r, elapsedMs: performance.now() - t0, workers: 1, workerElapsedMs: [r.elapsedMs] };
-    }
+    if (blocks.length <= 1) return multifitInThread(cube, model, settings, options);
     // compiled here once too: checks the model (starting values, statistic vs data) before any worker starts, and gives the keys
     const probe = new PixelFitter(cube, model, settings, options);
     const layout = probe.compiled.layout;

@@ -486,7 +486,7 @@ export class PixelIntegrator {
       const wm = this.wMasked;
       wm.set(w.subarray(0, rows * cols));
       for (let t = 0; t < nFlag; t++) wm[list[t]] = 0;
-      this.stencilAdjoint(wm, W, rows, cols);
+      stencilAdjoint(wm, W, rows, cols, this.tmp);
     }
     if (this.fusedNodes) {
       const gd = this.gradScratch.length >= np ? this.gradScratch : (this.gradScratch = new Float64Array(np));
@@ -586,43 +586,6 @@ export class PixelIntegrator {
     }
   }
 
-  /** S^T w into dst (the extended grid) with this integrator's scratch (SharedAdjoint) */
-  adjointOfStencil(w: Float64Array, dst: Float64Array, rows: number, cols: number): void {
-    const RE = rows + 2 * EXT;
-    if (this.tmp.length < RE * cols) this.tmp = new Float64Array(RE * cols);
-    this.stencilAdjoint(w, dst, rows, cols);
-  }
-
-  /** dst (extended grid) = S^T w; zero outside node rows/columns 1 .. rows + 4 / cols + 4 */
-  private stencilAdjoint(w: Float64Array, dst: Float64Array, rows: number, cols: number): void {
-    const CE = cols + 2 * EXT;
-    const tmp = this.tmp; // (rows + 6) x cols: tmp[a][j] = sum_d W5[d] w[a - 3 - d][j]
-    tmp.fill(0);
-    const W5 = W5_ARRAY;
-    for (let i = 0; i < rows; i++) {
-      const o = i * cols;
-      for (let d = -2; d <= 2; d++) {
-        const c = W5[d + 2];
-        const t = (i + 3 + d) * cols;
-        for (let j = 0; j < cols; j++) tmp[t + j] += c * w[o + j];
-      }
-    }
-    dst.fill(0);
-    for (let a = 1; a <= rows + 4; a++) {
-      const t = a * cols;
-      const o = a * CE + 3;
-      for (let j = 0; j < cols; j++) {
-        const v = tmp[t + j];
-        if (v === 0) continue;
-        const s = o + j;
-        dst[s - 2] += W5_0 * v;
-        dst[s - 1] += W5_1 * v;
-        dst[s] += W5_2 * v;
-        dst[s + 1] += W5_1 * v;
-        dst[s + 2] += W5_0 * v;
-      }
-    }
-  }
 
   /**
    * The 3 x 3 Gauss-Legendre rule (and, with `estimate`, the 2 x 2 rule and the error estimates
@@ -836,6 +799,37 @@ export class PixelIntegrator {
   }
 }
 
+/** dst (extended grid) = S^T w, the transpose of the level-A stencil; zero outside node rows/columns 1 .. rows + 4 / cols + 4 */
+function stencilAdjoint(w: Float64Array, dst: Float64Array, rows: number, cols: number, tmp: Float64Array): void {
+  const CE = cols + 2 * EXT;
+  // tmp: (rows + 6) x cols: tmp[a][j] = sum_d W5[d] w[a - 3 - d][j]
+  tmp.fill(0, 0, (rows + 2 * EXT) * cols);
+  const W5 = W5_ARRAY;
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let d = -2; d <= 2; d++) {
+      const c = W5[d + 2];
+      const t = (i + 3 + d) * cols;
+      for (let j = 0; j < cols; j++) tmp[t + j] += c * w[o + j];
+    }
+  }
+  dst.fill(0);
+  for (let a = 1; a <= rows + 4; a++) {
+    const t = a * cols;
+    const o = a * CE + 3;
+    for (let j = 0; j < cols; j++) {
+      const v = tmp[t + j];
+      if (v === 0) continue;
+      const s = o + j;
+      dst[s - 2] += W5_0 * v;
+      dst[s - 1] += W5_1 * v;
+      dst[s] += W5_2 * v;
+      dst[s + 1] += W5_1 * v;
+      dst[s + 2] += W5_0 * v;
+    }
+  }
+}
+
 /**
  * S^T w on the level-A node grid of a canvas, for every component integrated on it: computed once
  * per gradient (image-model.ts), then each component's accumulateGradient subtracts the stencils
@@ -846,12 +840,13 @@ export class SharedAdjoint {
   private w: Float64Array | null = null;
   private rows = -1;
   private cols = -1;
-  private readonly helper = new PixelIntegrator();
+  private tmp = new Float64Array(0);
   /** W = S^T w for a rows x cols canvas */
   compute(w: Float64Array, rows: number, cols: number): void {
     const NE = (rows + 2 * EXT) * (cols + 2 * EXT);
     if (this.W.length !== NE) this.W = new Float64Array(NE);
-    this.helper.adjointOfStencil(w, this.W, rows, cols);
+    if (this.tmp.length < (rows + 2 * EXT) * cols) this.tmp = new Float64Array((rows + 2 * EXT) * cols);
+    stencilAdjoint(w, this.W, rows, cols, this.tmp);
     this.w = w;
     this.rows = rows;
     this.cols = cols;
