@@ -20,7 +20,7 @@ const VALUE_OPTIONS = new Set([
   // images (image-args.ts; fit/sample take --variance as a file)
   'weight', 'mask', 'psf', 'psf-gaussian', 'psf-moffat', 'chunk',
 ]);
-const SAMPLE_OPTIONS = ['sampler', 'chains', 'draws', 'tune', 'seed', 'out', 'metric', 'walkers', 'hierarchy']; // sample-command.ts, sample-hierarchy.ts
+const SAMPLE_OPTIONS = ['sampler', 'chains', 'draws', 'tune', 'seed', 'out', 'metric', 'walkers', 'hierarchy', 'threads']; // sample-command.ts, sample-hierarchy.ts
 for (const o of SAMPLE_OPTIONS) VALUE_OPTIONS.add(o);
 const SWITCHES = new Set(['mass-from-fit', 'no-mass-from-fit', 'json', 'help', 'minos', 'frozen', 'reoptimize', 'sequential', 'linear']);
 
@@ -92,7 +92,7 @@ Commands:
   surface <data> ... --params A,B --grid NxM [--reoptimize] [--xrange LO:HI] [--yrange LO:HI]
                                             Δstatistic on a grid (default ±3 errors), others frozen unless --reoptimize
   sample <data> ... [--sampler nuts|hmc|mh|ensemble] [--chains N] [--draws N] [--tune N] [--seed S]
-         [--no-mass-from-fit] [--metric auto|diag|dense] [--walkers W] [--out chains.csv]
+         [--no-mass-from-fit] [--metric auto|diag|dense] [--walkers W] [--out chains.csv] [--threads N]
                                             fit, then sample the posterior (likelihood x priors) with chains started
                                             from the best fit spread by its covariance; summary per parameter (mean,
                                             sd, 94 % HDI, MCSE, bulk/tail ESS, R-hat), divergences, warnings.
@@ -106,6 +106,8 @@ Commands:
                                             max(16, 4 x parameters)); diagnostics: nested R-hat over the ensembles,
                                             ESS from the walkers thinned by tau/2 (named in the output).
                                             --out: CSV of the draws, chain,draw,<params> (ensemble: chain,walker,draw,...)
+                                            --threads N: images with nuts/hmc split each gradient across N threads
+                                            (bands of canvas rows; default: the machine's cores, at most 8; 1 = off)
   sample <session.fitbench.json holding a hierarchical model> | sample --hierarchy FILE.json [sampler options]
          [--params mu_r,sigma_r,r[0..9]]
                                             sample the hierarchical model (hyperparameters, members drawn from their

@@ -1,5 +1,5 @@
 /**
- * multifit's worker thread as one plain ES module, so that a worker starts in ~0.1 s instead of
+ * multifit's worker thread (and the banded gradient's, gradient-worker.ts) as one plain ES module, so that a worker starts in ~0.1 s instead of
  * ~0.5-1 s: booted through tsx (multifit-worker.boot.mjs), each worker loads tsx, registers its
  * loader (a hooks thread of its own on Node 20) and resolves and transforms every module of the
  * core through it. Here esbuild (tsx's own compiler, present wherever the CLI runs under tsx)
@@ -28,7 +28,7 @@ interface EsbuildLike {
   };
 }
 
-let cached: string | null | undefined;
+const cached = new Map<string, string | null>();
 
 function stampOf(inputs: string[]): string {
   const h = createHash('sha256');
@@ -39,13 +39,21 @@ function stampOf(inputs: string[]): string {
   return h.digest('hex');
 }
 
-/** file: URL of the bundled worker module, or null (boot through tsx). Built at most once per process. */
-export function workerBundle(): string | null {
-  if (cached !== undefined) return cached;
-  cached = null;
-  if (process.env.FITBENCH_WORKER_BUNDLE === '0') return null;
+/**
+ * file: URL of the bundled worker module (`entryFile`, a worker beside this file: multifit's by
+ * default, or the gradient threads' gradient-worker.ts), or null (boot through tsx). Built at most
+ * once per process and entry.
+ */
+export function workerBundle(entryFile = 'multifit-worker.ts'): string | null {
+  const known = cached.get(entryFile);
+  if (known !== undefined) return known;
+  const done = (url: string | null): string | null => {
+    cached.set(entryFile, url);
+    return url;
+  };
+  if (process.env.FITBENCH_WORKER_BUNDLE === '0') return done(null);
   try {
-    const entry = fileURLToPath(new URL('./multifit-worker.ts', import.meta.url));
+    const entry = fileURLToPath(new URL(`./${entryFile}`, import.meta.url));
     const root = resolve(dirname(entry), '..', '..');
     const dir = join(tmpdir(), 'fitbench-multifit');
     const tag = createHash('sha256').update(entry).digest('hex').slice(0, 16);
@@ -54,7 +62,7 @@ export function workerBundle(): string | null {
     if (existsSync(out) && existsSync(stampPath)) {
       try {
         const st = JSON.parse(readFileSync(stampPath, 'utf8')) as Stamp;
-        if (Array.isArray(st.inputs) && st.key === stampOf(st.inputs)) return (cached = pathToFileURL(out).href);
+        if (Array.isArray(st.inputs) && st.key === stampOf(st.inputs)) return done(pathToFileURL(out).href);
       } catch {
         // an input is gone or the stamp is unreadable: build again
       }
@@ -71,7 +79,7 @@ export function workerBundle(): string | null {
       metafile: true,
       logLevel: 'silent',
     });
-    if (r.errors.length > 0 || !r.outputFiles || r.outputFiles.length !== 1 || !r.metafile) return null;
+    if (r.errors.length > 0 || !r.outputFiles || r.outputFiles.length !== 1 || !r.metafile) return done(null);
     const inputs = Object.keys(r.metafile.inputs).map((p) => (isAbsolute(p) ? p : resolve(root, p)));
     mkdirSync(dir, { recursive: true });
     // written under temporary names and renamed: another process may read them at the same time
@@ -81,9 +89,9 @@ export function workerBundle(): string | null {
     const stamp: Stamp = { key: stampOf(inputs), inputs };
     writeFileSync(`${stampPath}.${process.pid}.tmp`, JSON.stringify(stamp));
     renameSync(`${stampPath}.${process.pid}.tmp`, stampPath);
-    return (cached = pathToFileURL(out).href);
+    return done(pathToFileURL(out).href);
   } catch {
-    return (cached = null);
+    return done(null);
   }
 }
 

@@ -27,7 +27,7 @@
 import type { ComponentOptions, ComponentType } from '../model/component-type';
 import type { CompiledModel } from '../model/compile';
 import { expandParameters, ModelError, type ParameterLayout } from '../model/parameter-layout';
-import { PixelIntegrator, SharedAdjoint, type IntegrationOptions, type IntegrationStats } from './integrate';
+import { bandGrid, PixelIntegrator, SharedAdjoint, type IntegrationOptions, type IntegrationStats } from './integrate';
 import type { Psf } from './psf';
 import { getPsfOperator, type PsfOperator } from './psf-operator';
 import { renderPointSource } from './components/point-source';
@@ -70,6 +70,106 @@ export interface ImageModelExtras {
   componentFree: number[][];
   /** pixel-integration statistics of the last render, summed over components */
   stats: IntegrationStats;
+  /**
+   * What a banded gradient needs (see BandedGradientSpec), or null when this model's gradient
+   * cannot be split in bands: no profile component, a PSF that is not separable, or maxDepth 0.
+   */
+  bandSpec(): BandedGradientSpec | null;
+  /**
+   * Band `index` of a gradient split at canvas rows `cuts` (cuts[0] = 0 < ... < cuts[bands] = the
+   * canvas rows): its phases read and write `buffers` (allocateBandBuffers). Each thread that takes
+   * part compiles the same model and makes its own band over buffers on the same shared memory.
+   */
+  gradientBand(index: number, cuts: readonly number[], buffers: BandBuffers): GradientBand;
+  /**
+   * From now on evaluateWithAdjoint (and so evaluateWithGradient) runs band 0 here and calls
+   * team.sync(phase) after each step; sync must return only when every band has done that step
+   * (in threads: a barrier; in one thread: running the other bands' phase). phase is the phase
+   * just run (0 - 4), or -1 after the main thread's own steps (start, and the weights). If
+   * anything throws during a gradient, team.abort() is called and the model goes back to serial.
+   * null: serial again. The model values are those of evaluateWithAdjoint; the gradient differs
+   * only by rounding (the bands' sums are added in band order).
+   */
+  useBands(band0: GradientBand | null, buffers?: BandBuffers, team?: BandTeam): void;
+  /**
+   * Cuts of the canvas rows into `bands` bands of about equal work at theta: every canvas row
+   * costs its level-A nodes, plus the evaluations its pixels spent in levels B and C (one serial
+   * render at theta).
+   */
+  bandCuts(theta: ArrayLike<number>, bands: number): number[];
+}
+
+/** The sizes of a banded gradient's shared buffers. */
+export interface BandedGradientSpec {
+  canvasRows: number;
+  canvasCols: number;
+  /** parameter slots (the bands' partial gradients are per slot) */
+  nSlots: number;
+  nFree: number;
+  /** profile components (one peak per profile and band) */
+  nProfiles: number;
+  /** frame pixels */
+  framePixels: number;
+  /** the PSF passes' buffers (0 without a PSF) */
+  psfForward: number;
+  psfAdjoint: number;
+}
+
+/** The arrays the bands of one gradient share (SharedArrayBuffers across threads); allocateBandBuffers. */
+export interface BandBuffers {
+  /** the free parameters, written by the main thread before each gradient */
+  theta: Float64Array;
+  /** largest level-A mean per profile and band: peaks[profile * bands + band] */
+  peaks: Float64Array;
+  /** the canvas: sum of the profiles' pixel means */
+  canvas: Float64Array;
+  psfForward: Float64Array;
+  /** the profiles' light on the frame (PSF applied) */
+  frame: Float64Array;
+  /** dS/d(frame pixel), written by the main thread */
+  wFrame: Float64Array;
+  /** between the adjoint passes; its first and last 2h rows stay zero */
+  psfAdjoint: Float64Array;
+  wCanvas: Float64Array;
+  /** each band's gradient by parameter slot: slotGrad[band * nSlots + slot] */
+  slotGrad: Float64Array;
+}
+
+/** How the main thread meets the other bands (ImageModelExtras.useBands). */
+export interface BandTeam {
+  sync(phase: number): void;
+  /** the gradient was abandoned part way (the other bands must not wait for its remaining phases) */
+  abort(): void;
+}
+
+/** One band's share of a gradient, in five phases run in order with every band done before the next. */
+export interface GradientBand {
+  readonly index: number;
+  /**
+   * 0: parameters from buffers.theta, level A of each profile on the band, its peaks;
+   * 1: levels B and C (floor from every band's peak), the band's canvas rows, the PSF's row pass;
+   * 2: the PSF's column pass on the band's frame rows;
+   * (the main thread then forms the weights into buffers.wFrame)
+   * 3: the adjoint's row pass on the band's frame rows;
+   * 4: the adjoint's column pass on the band's canvas rows and the band's gradient sums.
+   */
+  run(phase: number): void;
+}
+
+/** Zeroed buffers for `bands` bands of a model's banded gradient; alloc(n) gives a Float64Array of n (e.g. on a SharedArrayBuffer). */
+export function allocateBandBuffers(spec: BandedGradientSpec, bands: number, alloc: (n: number) => Float64Array = (n) => new Float64Array(n)): BandBuffers {
+  const NC = spec.canvasRows * spec.canvasCols;
+  return {
+    theta: alloc(spec.nFree),
+    peaks: alloc(spec.nProfiles * bands),
+    canvas: alloc(NC),
+    psfForward: alloc(spec.psfForward),
+    frame: alloc(spec.framePixels),
+    wFrame: alloc(spec.framePixels),
+    psfAdjoint: alloc(spec.psfAdjoint),
+    wCanvas: alloc(spec.psfForward > 0 ? NC : 0),
+    slotGrad: alloc(spec.nSlots * bands),
+  };
 }
 
 export type ImageCompiledModel = CompiledModel & ImageModelExtras;
@@ -319,6 +419,7 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
 
   let fullJ: Float64Array | null = null;
   const evaluateWithAdjoint = (theta: ArrayLike<number>, out: Float64Array, weights: (model: Float64Array, w: Float64Array) => number, g: Float64Array): number => {
+    if (banded) return evaluateBanded(theta, out, weights, g);
     expandParameters(layout, theta, values, chainFree, chainFactor);
     if (!nodeAdjoint) {
       // fixed 3 x 3 rule: no level-A nodes to carry the adjoint; use the full Jacobian
@@ -347,16 +448,22 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
     // several profiles on one canvas share S^T w (each then takes out its own flagged pixels)
     const shared = profiles.length > 1 ? sharedAdjoint : undefined;
     if (shared) shared.compute(wCanvas, R, C);
+    for (const c of profiles) integrators[c]!.accumulateGradient(wCanvas, slotGrad, components[c].firstSlot, shared);
+    shared?.invalidate();
+    directGradient(wFrame);
+    freeGradient(g);
+    return S;
+  };
+
+  /** the sky and point-source components' parts of the gradient, into slotGrad */
+  const directGradient = (wF: Float64Array): void => {
     for (let c = 0; c < components.length; c++) {
       const comp = components[c];
-      if (kinds[c] === 'profile') {
-        integrators[c]!.accumulateGradient(wCanvas, slotGrad, comp.firstSlot, shared);
-        continue;
-      }
+      if (kinds[c] === 'profile') continue;
       const p = paramViews[c];
       if (kinds[c] === 'flat') {
         let s = 0;
-        for (let i = 0; i < N; i++) s += wFrame[i];
+        for (let i = 0; i < N; i++) s += wF[i];
         slotGrad[comp.firstSlot] += s * Math.pow(10, p[0]) * LN10;
       } else if (kinds[c] === 'plane') {
         let s = 0;
@@ -364,7 +471,7 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
         let sy = 0;
         for (let i = 0; i < rows; i++) {
           for (let j = 0; j < cols; j++) {
-            const w = wFrame[i * cols + j];
+            const w = wF[i * cols + j];
             s += w;
             sx += w * (j - mx);
             sy += w * (i - my);
@@ -374,22 +481,176 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
         slotGrad[comp.firstSlot + 1] += sx;
         slotGrad[comp.firstSlot + 2] += sy;
       } else {
+        ensureJac();
         renderPointSource(p, psf, rows, cols, null, jacFrame);
         for (let k = 0; k < 3; k++) {
           let s = 0;
           const col = jacFrame[k];
-          for (let i = 0; i < N; i++) s += wFrame[i] * col[i];
+          for (let i = 0; i < N; i++) s += wF[i] * col[i];
           slotGrad[comp.firstSlot + k] += s;
         }
       }
     }
-    shared?.invalidate();
+  };
+
+  /** g (free parameters) from slotGrad through the links' chain factors */
+  const freeGradient = (g: Float64Array): void => {
     g.fill(0, 0, nFree);
     for (let s = 0; s < nSlots; s++) {
       const f = chainFree[s];
       if (f >= 0) g[f] += chainFactor[s] * slotGrad[s];
     }
+  };
+
+  // the banded gradient (see ImageModelExtras.useBands)
+  const bandable = nodeAdjoint && profiles.length > 0 && (!op || op.banded);
+  const bandSpec = (): BandedGradientSpec | null =>
+    bandable
+      ? {
+          canvasRows: R,
+          canvasCols: C,
+          nSlots,
+          nFree,
+          nProfiles: profiles.length,
+          framePixels: N,
+          psfForward: op ? op.forwardBufferLength : 0,
+          psfAdjoint: op ? op.adjointBufferLength : 0,
+        }
+      : null;
+
+  const gradientBand = (index: number, cuts: readonly number[], buf: BandBuffers): GradientBand => {
+    if (!bandable) throw new ModelError('this image model cannot split its gradient in bands');
+    const bands = cuts.length - 1;
+    if (!(index >= 0 && index < bands) || cuts[0] !== 0 || cuts[bands] !== R) throw new RangeError(`band ${index} of cuts [${cuts.join(', ')}] (canvas rows 0 .. ${R})`);
+    for (let b = 0; b < bands; b++) if (!(cuts[b + 1] > cuts[b])) throw new RangeError(`band cuts must increase: [${cuts.join(', ')}]`);
+    const r0 = cuts[index];
+    const r1 = cuts[index + 1];
+    // frame rows in the same proportion (the PSF passes' share)
+    const frameCut = (b: number): number => (b === 0 ? 0 : b === bands ? rows : Math.min(rows, Math.max(0, Math.round((cuts[b] * rows) / R))));
+    const f0 = frameCut(index);
+    const f1 = frameCut(index + 1);
+    const vals = new Float64Array(nSlots);
+    const views = components.map((c) => vals.subarray(c.firstSlot, c.firstSlot + c.nParams));
+    const ints = profiles.map(() => new PixelIntegrator());
+    const { e0, e1 } = bandGrid(r0, r1, R);
+    const wLocal = new Float64Array((e1 - e0) * C);
+    const shared = profiles.length > 1 ? new SharedAdjoint() : undefined;
+    const grad = buf.slotGrad.subarray(index * nSlots, (index + 1) * nSlots);
+    const run = (phase: number): void => {
+      if (phase === 0) {
+        expandParameters(layout, buf.theta, vals);
+        for (let k = 0; k < profiles.length; k++) {
+          const comp = components[profiles[k]];
+          buf.peaks[k * bands + index] = ints[k].beginBand(comp.type, views[profiles[k]], R, C, -pad, -pad, r0, r1, integration, comp.options);
+        }
+      } else if (phase === 1) {
+        const dst = buf.canvas.subarray(r0 * C, r1 * C);
+        dst.fill(0);
+        for (let k = 0; k < profiles.length; k++) {
+          let peak = 0;
+          for (let b = 0; b < bands; b++) peak = Math.max(peak, buf.peaks[k * bands + b]);
+          ints[k].finishBand(peak);
+          const m = ints[k].bandMeans();
+          for (let i = 0; i < m.length; i++) dst[i] += m[i];
+        }
+        if (op) op.forwardRows(buf.canvas, buf.psfForward, r0, r1);
+      } else if (phase === 2) {
+        if (op) op.forwardColumns(buf.psfForward, buf.frame, f0, f1);
+        else buf.frame.set(buf.canvas.subarray(r0 * C, r1 * C), r0 * C);
+      } else if (phase === 3) {
+        if (op) op.adjointRows(buf.wFrame, buf.psfAdjoint, f0, f1);
+      } else if (phase === 4) {
+        if (op) op.adjointColumns(buf.psfAdjoint, buf.wCanvas, r0, r1);
+        const w = op ? buf.wCanvas : buf.wFrame;
+        // the band's own weights on its grid; the rows beyond it belong to the next bands
+        wLocal.fill(0);
+        wLocal.set(w.subarray(r0 * C, r1 * C), (r0 - e0) * C);
+        grad.fill(0);
+        if (shared) shared.compute(wLocal, e1 - e0, C);
+        for (let k = 0; k < profiles.length; k++) ints[k].accumulateGradient(wLocal, grad, components[profiles[k]].firstSlot, shared);
+        shared?.invalidate();
+      } else throw new RangeError(`no gradient phase ${phase}`);
+    };
+    return { index, run };
+  };
+
+  let banded: { band0: GradientBand; buf: BandBuffers; team: BandTeam; bands: number } | null = null;
+  const useBands = (band0: GradientBand | null, buf?: BandBuffers, team?: BandTeam): void => {
+    if (!band0) {
+      banded = null;
+      return;
+    }
+    if (!buf || !team) throw new RangeError('useBands needs the buffers and a team');
+    banded = { band0, buf, team, bands: buf.slotGrad.length / nSlots };
+  };
+
+  const evaluateBanded = (theta: ArrayLike<number>, out: Float64Array, weights: (model: Float64Array, w: Float64Array) => number, g: Float64Array): number => {
+    const { team } = banded!;
+    try {
+      return evaluateBandedSteps(theta, out, weights, g);
+    } catch (e) {
+      banded = null;
+      team.abort();
+      throw e;
+    }
+  };
+
+  const evaluateBandedSteps = (theta: ArrayLike<number>, out: Float64Array, weights: (model: Float64Array, w: Float64Array) => number, g: Float64Array): number => {
+    const { band0, buf, team, bands } = banded!;
+    const sync = (phase: number): void => team.sync(phase);
+    expandParameters(layout, theta, values, chainFree, chainFactor);
+    for (let k = 0; k < nFree; k++) buf.theta[k] = theta[k];
+    sync(-1);
+    for (let phase = 0; phase < 3; phase++) {
+      band0.run(phase);
+      sync(phase);
+    }
+    frameOut.set(buf.frame);
+    addDirect(frameOut);
+    pick(frameOut, out);
+    const S = weights(out, wPoints);
+    const wF = buf.wFrame;
+    if (indices) {
+      wF.fill(0);
+      for (let i = 0; i < n; i++) wF[indices[i]] = wPoints[i];
+    } else wF.set(wPoints.subarray(0, N));
+    sync(-1);
+    for (let phase = 3; phase < 5; phase++) {
+      band0.run(phase);
+      sync(phase);
+    }
+    slotGrad.fill(0);
+    for (let b = 0; b < bands; b++) {
+      const o = b * nSlots;
+      for (let s = 0; s < nSlots; s++) slotGrad[s] += buf.slotGrad[o + s];
+    }
+    directGradient(wF);
+    freeGradient(g);
     return S;
+  };
+
+  const bandCuts = (theta: ArrayLike<number>, bands: number): number[] => {
+    const cost = new Float64Array(R);
+    for (const c of profiles) integrators[c]!.rowCost = cost;
+    try {
+      evaluate(theta, new Float64Array(n));
+    } finally {
+      for (const c of profiles) integrators[c]!.rowCost = null;
+    }
+    let total = 0;
+    for (let r = 0; r < R; r++) {
+      cost[r] += profiles.length * (C + 6);
+      total += cost[r];
+    }
+    const cuts = [0];
+    let acc = 0;
+    for (let r = 0; r < R && cuts.length < bands; r++) {
+      acc += cost[r];
+      if (acc >= (total * cuts.length) / bands) cuts.push(r + 1);
+    }
+    while (cuts.length < bands) cuts.push(Math.min(R - 1, cuts[cuts.length - 1] + 1));
+    cuts.push(R);
+    return cuts;
   };
 
   const evaluateComponent = (index: number, theta: ArrayLike<number>, out: Float64Array): void => {
@@ -428,5 +689,9 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
     jacobianColumnBlock,
     componentFree,
     stats,
+    bandSpec,
+    gradientBand,
+    useBands,
+    bandCuts,
   };
 }

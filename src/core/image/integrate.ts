@@ -210,6 +210,8 @@ export class PixelIntegrator {
   private p!: ArrayLike<number>;
   private options?: ComponentOptions;
   readonly stats: IntegrationStats = { pixels: 0, refined: 0, evaluations: 0, depth: 0, exhausted: 0, flagged: 0 };
+  /** when set, levels B and C add their profile evaluations per pixel row of the grid here (the banded gradient balances its bands by it) */
+  rowCost: Float64Array | null = null;
   // level A: the extended node grid and its buffers
   private gridKey = { rows: -1, cols: -1, xOff: NaN, yOff: NaN };
   private nodeX = new Float64Array(0);
@@ -218,6 +220,21 @@ export class PixelIntegrator {
   private nodeV = new Float64Array(0);
   private nodeW = new Float64Array(0);
   private nodeJ: Float64Array[] = [];
+  // the integration in progress (levelA, then refine)
+  private out: Float64Array = new Float64Array(0);
+  private jac: Float64Array[] | null = null;
+  private tol = 2e-6;
+  private radius = 2;
+  private xOff = 0;
+  private yOff = 0;
+  private centre: [number, number] | null = null;
+  /** pixel rows that get flags (all rows, or a band's own) */
+  private flagFirst = 0;
+  private flagEnd = 0;
+  // band mode: the band's grid means and derivatives, and its own rows within that grid
+  private bandOut = new Float64Array(0);
+  private bandJac: Float64Array[] = [];
+  private bandRows: [number, number] = [0, 0];
   /** the last node-mode integrate left the level-A derivatives to type.gradientDot */
   private fusedNodes = false;
   private gradScratch = new Float64Array(0);
@@ -285,9 +302,64 @@ export class PixelIntegrator {
     options?: ComponentOptions,
     nodeJacobian = false,
   ): IntegrationStats {
+    const peak = this.levelA(type, p, rows, cols, xOff, yOff, 0, rows, out, jac, opts, options, nodeJacobian);
+    return peak === null ? this.stats : this.refine(peak);
+  }
+
+  /**
+   * Band mode: integrates only canvas rows first .. end - 1 of a rows x cols grid, so that threads
+   * can share one canvas (image-model.ts, the banded gradient). Node derivatives are kept (as
+   * integrate with nodeJacobian). The band's own grid also holds the 2 rows on each side that the
+   * 5 x 5 windows of its estimates reach (and their 3 node rows beyond), so its flags, levels B and
+   * C, and therefore its pixel means are those of the whole-canvas integrate, bit for bit, given
+   * the same peak. Returns the largest |level-A mean| of the band; finishBand then needs the
+   * largest over all bands (the floor of the tolerance is relative to the whole canvas's peak).
+   */
+  beginBand(type: ComponentType, p: ArrayLike<number>, rows: number, cols: number, xOff: number, yOff: number, first: number, end: number, opts: IntegrationOptions, options?: ComponentOptions): number {
+    const { e0, e1 } = bandGrid(first, end, rows);
+    const n = (e1 - e0) * cols;
+    const np = type.params(options).length;
+    if (this.bandOut.length < n) this.bandOut = new Float64Array(n);
+    if (this.bandJac.length !== np || (np > 0 && this.bandJac[0].length < n)) this.bandJac = Array.from({ length: np }, () => new Float64Array(n));
+    this.bandRows = [first - e0, end - e0];
+    const peak = this.levelA(type, p, e1 - e0, cols, xOff, yOff + e0, first - e0, end - e0, this.bandOut, this.bandJac, opts, options, true);
+    if (peak === null) throw new RangeError('band integration needs maxDepth > 0 (level-A nodes)');
+    return peak;
+  }
+
+  /** levels B and C of the band begun by beginBand, with `peak` the largest |level-A mean| over every band */
+  finishBand(peak: number): IntegrationStats {
+    return this.refine(peak);
+  }
+
+  /** the band's pixel means (its canvas rows, row-major), after finishBand */
+  bandMeans(): Float64Array {
+    const cols = this.gridCols;
+    return this.bandOut.subarray(this.bandRows[0] * cols, this.bandRows[1] * cols);
+  }
+
+  /**
+   * Level A (see integrate): node values, the stencil means into out, and the flags of pixel rows
+   * flagFirst .. flagEnd - 1. Returns the largest |mean| over those rows, or null when maxDepth is
+   * 0 (the fixed 3 x 3 rule, already applied to every pixel).
+   */
+  private levelA(
+    type: ComponentType,
+    p: ArrayLike<number>,
+    rows: number,
+    cols: number,
+    xOff: number,
+    yOff: number,
+    flagFirst: number,
+    flagEnd: number,
+    out: Float64Array,
+    jac: Float64Array[] | null,
+    opts: IntegrationOptions,
+    options: ComponentOptions | undefined,
+    nodeJacobian: boolean,
+  ): number | null {
     const tol = opts.tol ?? 2e-6;
     const maxDepth = Math.max(0, Math.min(20, Math.floor(opts.maxDepth ?? 12)));
-    const radius = opts.oversampleRadius ?? 2;
     const np = jac ? jac.length : 0;
     const n = rows * cols;
     this.ensure(np, n, maxDepth);
@@ -299,8 +371,16 @@ export class PixelIntegrator {
     this.gridRows = rows;
     this.gridCols = cols;
     this.nodeMode = false;
+    this.out = out;
+    this.jac = jac;
+    this.tol = tol;
+    this.radius = opts.oversampleRadius ?? 2;
+    this.xOff = xOff;
+    this.yOff = yOff;
+    this.flagFirst = flagFirst;
+    this.flagEnd = flagEnd;
     const st = this.stats;
-    st.pixels = n;
+    st.pixels = (flagEnd - flagFirst) * cols;
     st.refined = 0;
     st.evaluations = 0;
     st.depth = 0;
@@ -309,22 +389,21 @@ export class PixelIntegrator {
     if (maxDepth === 0) {
       // the fixed 3 x 3 rule on every pixel
       this.gaussPass(null, n, cols, xOff, yOff, out, jac, false);
-      return st;
+      return null;
     }
     // profiles smooth at their centre (Gaussian, Moffat) need no forced refinement there: the
     // error estimates hold; cusps (Sersic, exponential) do
-    const ci = SMOOTH_CENTRE_TYPES.has(type.type) ? null : centreIndices(type, options);
-    const x0 = ci ? p[ci[0]] : NaN;
-    const y0 = ci ? p[ci[1]] : NaN;
-    this.x0 = x0;
-    this.y0 = y0;
+    this.centre = SMOOTH_CENTRE_TYPES.has(type.type) ? null : centreIndices(type, options);
+    const ci = this.centre;
+    this.x0 = ci ? p[ci[0]] : NaN;
+    this.y0 = ci ? p[ci[1]] : NaN;
 
     // level A: centres of the extended grid, the order-6 corrected midpoint rule, its estimate
     const RE = rows + 2 * EXT;
     const CE = cols + 2 * EXT;
     const NE = RE * CE;
     this.ensureGrid(rows, cols, xOff, yOff, np);
-    const { nodeV, err } = this;
+    const { nodeV } = this;
     // node mode with a fused adjoint (type.gradientDot): the level-A nodes' derivatives are
     // formed later, in accumulateGradient, straight into the sums
     this.fusedNodes = jac !== null && nodeJacobian && type.gradientDot !== undefined;
@@ -340,10 +419,24 @@ export class PixelIntegrator {
       else for (let k = 0; k < np; k++) this.stencil(this.nodeJ[k], jac[k], rows, cols);
     }
     let peak = 0;
-    for (let pix = 0; pix < n; pix++) {
+    for (let pix = flagFirst * cols; pix < flagEnd * cols; pix++) {
       const a = Math.abs(out[pix]);
       if (a > peak) peak = a;
     }
+    return peak;
+  }
+
+  /**
+   * The flags of level A (floor = FLOOR x peak), then levels B and C on the flagged pixels; in
+   * node mode the flagged pixels' derivatives are kept for accumulateGradient.
+   */
+  private refine(peak: number): IntegrationStats {
+    const { nodeV, err, out, jac, tol, xOff, yOff, x0, y0, gridRows: rows, gridCols: cols, flagFirst, flagEnd } = this;
+    const ci = this.centre;
+    const radius = this.radius;
+    const np = jac ? jac.length : 0;
+    const st = this.stats;
+    const CE = cols + 2 * EXT;
     const floor = FLOOR * peak;
     // the estimate of every pixel (on a grid with a zero border of 2), then its maximum over the
     // 5 x 5 pixels whose centres enter the stencil (a spike at a diagonal neighbour shows in the
@@ -386,7 +479,7 @@ export class PixelIntegrator {
     const r2 = radius * radius;
     const limit = LEVEL_A_FACTOR * tol;
     const limitFloor = limit * floor;
-    for (let i = 0; i < rows; i++) {
+    for (let i = flagFirst; i < flagEnd; i++) {
       const cy = yOff + i;
       const t = i * cols;
       for (let j = 0; j < cols; j++) {
@@ -415,9 +508,11 @@ export class PixelIntegrator {
 
     // level B on the flagged pixels, then level C where B's estimate fails or near the centre
     this.gaussPass(list, nFlag, cols, xOff, yOff, out, jac, true);
+    const rowCost = this.rowCost;
     for (let t = 0; t < nFlag; t++) {
       const pix = list[t];
       const i = Math.floor(pix / cols);
+      if (rowCost) rowCost[i] += 13;
       const cx = xOff + (pix - i * cols);
       const cy = yOff + i;
       const q9 = out[pix];
@@ -430,7 +525,9 @@ export class PixelIntegrator {
       }
       if (!need) continue;
       st.refined++;
+      const before = st.evaluations;
       if (this.subdivide(pix, cx, cy, tolAbs, out, jac)) st.exhausted++;
+      if (rowCost) rowCost[i] += st.evaluations - before;
     }
     if (this.nodeMode && jac) {
       if (this.flagJ.length < np * nFlag) this.flagJ = new Float64Array(np * nFlag);
@@ -797,6 +894,14 @@ export class PixelIntegrator {
       this.addLeaf(k);
     }
   }
+}
+
+/**
+ * The grid a band integrates (PixelIntegrator.beginBand): canvas rows e0 .. e1 - 1, i.e. its rows
+ * first .. end - 1 and the 2 rows beyond each side that its estimates' windows reach.
+ */
+export function bandGrid(first: number, end: number, rows: number): { e0: number; e1: number } {
+  return { e0: Math.max(0, first - 2), e1: Math.min(rows, end + 2) };
 }
 
 /** dst (extended grid) = S^T w, the transpose of the level-A stencil; zero outside node rows/columns 1 .. rows + 4 / cols + 4 */

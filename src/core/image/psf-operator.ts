@@ -138,28 +138,64 @@ export class PsfOperator {
   // in V8 than one output per inner loop or streaming updates of a row).
 
   private forwardSeparable(canvas: Float64Array, out: Float64Array): void {
-    const { rows, cols, canvasRows: R, canvasCols: C, size: s, tmp } = this;
-    this.rowPass(canvas, R, C, this.pad * 2, tmp, cols, this.v!, s);
-    this.columnPass(tmp, rows, cols, out, this.u!, s);
+    this.forwardRows(canvas, this.tmp, 0, this.canvasRows);
+    this.forwardColumns(this.tmp, out, 0, this.rows);
   }
 
   private adjointSeparable(w: Float64Array, canvas: Float64Array): void {
-    const { rows, cols, canvasRows: R, canvasCols: C, size: s } = this;
-    const h2 = 2 * this.pad;
-    // wPad: w with h2 zero columns on each side; then tmp[i][c] = sum_b v[b] wPad[i][c + b]
-    const wPad = this.wPad;
-    const WC = cols + 2 * h2;
-    for (let i = 0; i < rows; i++) wPad.set(w.subarray(i * cols, (i + 1) * cols), i * WC + h2);
-    // tPad: rows + 2 h2 rows of C, the middle ones from the row pass, the others zero
-    const tPad = this.tPad;
-    this.rowPassReversed(wPad, rows, WC, tPad.subarray(h2 * C), C, this.v!, s);
-    // canvas[r][c] = sum_a u[a] tmp[r - 2h + a][c] = sum_a u[a] tPad[r + a][c]
-    this.columnPassForward(tPad, R, C, canvas, this.u!, s);
+    this.adjointRows(w, this.tPad, 0, this.rows);
+    this.adjointColumns(this.tPad, canvas, 0, this.canvasRows);
   }
 
-  /** dst[r][j] = sum_b k[b] src[r][j + off - b], j < dcols (4 at a time) */
-  private rowPass(src: Float64Array, nr: number, scols: number, off: number, dst: Float64Array, dcols: number, k: Float64Array, s: number): void {
-    for (let r = 0; r < nr; r++) {
+  // The separable operator split by rows, so that threads can share one application (the banded
+  // gradient of image-model.ts): each pass writes only the rows it is given, and a pass may start
+  // once the rows it reads are written (forwardColumns reads tmp rows i .. i + 2h of frame row i,
+  // adjointColumns reads tPad rows r .. r + 2h of canvas row r).
+
+  /** whether the banded passes below apply (a separable PSF) */
+  get banded(): boolean {
+    return this.u !== null;
+  }
+
+  /** the length of the buffer between the forward passes ((rows + 2h) x cols) */
+  get forwardBufferLength(): number {
+    return this.canvasRows * this.cols;
+  }
+
+  /** the length of the buffer between the adjoint passes ((rows + 4h) x (cols + 2h)); its first and last 2h rows must be zero */
+  get adjointBufferLength(): number {
+    return (this.rows + 4 * this.pad) * this.canvasCols;
+  }
+
+  /** forward, first pass: tmp[r][j] = sum_b v[b] canvas[r][j + 2h - b] for canvas rows r0 .. r1 - 1 */
+  forwardRows(canvas: Float64Array, tmp: Float64Array, r0: number, r1: number): void {
+    this.rowPass(canvas, r0, r1, this.canvasCols, this.pad * 2, tmp, this.cols, this.v!, this.size);
+  }
+
+  /** forward, second pass: out[i][j] = sum_a u[a] tmp[i + 2h - a][j] for frame rows i0 .. i1 - 1 */
+  forwardColumns(tmp: Float64Array, out: Float64Array, i0: number, i1: number): void {
+    this.columnPass(tmp, i0, i1, this.cols, out, this.u!, this.size);
+  }
+
+  /** adjoint, first pass: tPad[2h + i][c] = sum_b v[b] w[i][c - 2h + b] for frame rows i0 .. i1 - 1 */
+  adjointRows(w: Float64Array, tPad: Float64Array, i0: number, i1: number): void {
+    const { cols, canvasCols: C, size: s } = this;
+    const h2 = 2 * this.pad;
+    // wPad: w with h2 zero columns on each side (rows i0 .. i1 - 1 written here, the padding stays zero)
+    const wPad = this.wPad;
+    const WC = cols + 2 * h2;
+    for (let i = i0; i < i1; i++) wPad.set(w.subarray(i * cols, (i + 1) * cols), i * WC + h2);
+    this.rowPassReversed(wPad, i0, i1, WC, tPad.subarray(h2 * C), C, this.v!, s);
+  }
+
+  /** adjoint, second pass: canvas[r][c] = sum_a u[a] tPad[r + a][c] for canvas rows r0 .. r1 - 1 */
+  adjointColumns(tPad: Float64Array, canvas: Float64Array, r0: number, r1: number): void {
+    this.columnPassForward(tPad, r0, r1, this.canvasCols, canvas, this.u!, this.size);
+  }
+
+  /** dst[r][j] = sum_b k[b] src[r][j + off - b], rows r0 .. r1 - 1, j < dcols (4 at a time) */
+  private rowPass(src: Float64Array, r0: number, r1: number, scols: number, off: number, dst: Float64Array, dcols: number, k: Float64Array, s: number): void {
+    for (let r = r0; r < r1; r++) {
       const t = r * dcols;
       const o = r * scols + off;
       let j = 0;
@@ -191,9 +227,9 @@ export class PsfOperator {
     }
   }
 
-  /** dst[r][c] = sum_b k[b] src[r][c + b], c < dcols (4 at a time) */
-  private rowPassReversed(src: Float64Array, nr: number, scols: number, dst: Float64Array, dcols: number, k: Float64Array, s: number): void {
-    for (let r = 0; r < nr; r++) {
+  /** dst[r][c] = sum_b k[b] src[r][c + b], rows r0 .. r1 - 1, c < dcols (4 at a time) */
+  private rowPassReversed(src: Float64Array, r0: number, r1: number, scols: number, dst: Float64Array, dcols: number, k: Float64Array, s: number): void {
+    for (let r = r0; r < r1; r++) {
       const t = r * dcols;
       const o = r * scols;
       let c = 0;
@@ -225,10 +261,10 @@ export class PsfOperator {
     }
   }
 
-  /** dst[i][j] = sum_a k[a] src[i + 2h - a][j] (i < rows) */
-  private columnPass(src: Float64Array, nrows: number, ncols: number, dst: Float64Array, k: Float64Array, s: number): void {
+  /** dst[i][j] = sum_a k[a] src[i + 2h - a][j], rows i0 .. i1 - 1 */
+  private columnPass(src: Float64Array, i0: number, i1: number, ncols: number, dst: Float64Array, k: Float64Array, s: number): void {
     const h2 = 2 * this.pad;
-    for (let i = 0; i < nrows; i++) {
+    for (let i = i0; i < i1; i++) {
       const o = i * ncols;
       let j = 0;
       for (; j + 3 < ncols; j += 4) {
@@ -257,9 +293,9 @@ export class PsfOperator {
     }
   }
 
-  /** dst[r][c] = sum_a k[a] src[r + a][c] (r < nrows) */
-  private columnPassForward(src: Float64Array, nrows: number, ncols: number, dst: Float64Array, k: Float64Array, s: number): void {
-    for (let r = 0; r < nrows; r++) {
+  /** dst[r][c] = sum_a k[a] src[r + a][c], rows r0 .. r1 - 1 */
+  private columnPassForward(src: Float64Array, r0: number, r1: number, ncols: number, dst: Float64Array, k: Float64Array, s: number): void {
+    for (let r = r0; r < r1; r++) {
       const o = r * ncols;
       let c = 0;
       for (; c + 3 < ncols; c += 4) {

@@ -21,6 +21,8 @@ import { setValues } from '../model/edit';
 import { compileForDataset } from '../fit/compile-view';
 import { interiorPoint, sampleHmc, sampleNuts, type HamiltonianChainResult } from '../sample';
 import { isImageModel } from './image-model';
+import type { CompiledModel } from '../model/compile';
+import type { ModelDoc } from '../model/document';
 import { simulateTutorialImage, tutorialModel } from './tutorial';
 
 export const ASTROPHOT_NUTS_S_PER_DRAW = 3.26;
@@ -33,6 +35,8 @@ export interface TutorialBench {
   lmMs: number;
   lmNfev: number;
   lmReducedChi2: number;
+  /** threads the samplers' gradients ran on (1 unless options.gradientThreads gave more) */
+  samplerThreads?: number;
   nutsMsPerDraw?: number;
   nutsGradientsPerDraw?: number;
   nutsAcceptance?: number;
@@ -49,6 +53,12 @@ export interface TutorialBenchOptions {
   /** LM fits (median) */
   fits?: number;
   samplers?: boolean;
+  /**
+   * Splits the samplers' gradients across threads: called with the posterior's compiled model (and
+   * the model and data it was compiled from) before NUTS and HMC run; what it returns is closed after.
+   * Node passes the worker threads of src/cli/gradient-threads.ts; null or absent: one thread.
+   */
+  gradientThreads?: (compiled: CompiledModel, model: ModelDoc, dataset: Dataset) => { close(): void; threads: number } | null;
 }
 
 function median(a: number[]): number {
@@ -70,11 +80,12 @@ function covarianceOf(fit: FitResult, keys: string[]): number[] {
  * the start (moved inside the bounds) and the fit covariance in the posterior's order: what
  * AstroPhot's samplers start from.
  */
-export function samplingFromFit(dataset: Dataset, fit: FitResult): { posterior: Posterior; start: number[]; covariance: number[] } {
-  const posterior = buildPosterior(dataset, setValues(tutorialModel(), fit.values), { ...defaultFitSettings(), method: 'lm' });
+export function samplingFromFit(dataset: Dataset, fit: FitResult): { posterior: Posterior; start: number[]; covariance: number[]; model: ModelDoc } {
+  const model = setValues(tutorialModel(), fit.values);
+  const posterior = buildPosterior(dataset, model, { ...defaultFitSettings(), method: 'lm' });
   const keys = posterior.keys;
   const start = Array.from(interiorPoint(Float64Array.from(keys, (k) => fit.values[k]), posterior.lower, posterior.upper));
-  return { posterior, start, covariance: covarianceOf(fit, keys) };
+  return { posterior, start, covariance: covarianceOf(fit, keys), model };
 }
 
 export function benchTutorial(options: TutorialBenchOptions): TutorialBench {
@@ -130,7 +141,19 @@ export function benchTutorial(options: TutorialBenchOptions): TutorialBench {
     lmReducedChi2: lm.reducedStatistic ?? NaN,
   };
   if (options.samplers === false) return res;
-  const { posterior, start, covariance } = samplingFromFit(sim.dataset, lm);
+  const { posterior, start, covariance, model } = samplingFromFit(sim.dataset, lm);
+  const team = options.gradientThreads?.(posterior.objective.compiled, model, sim.dataset) ?? null;
+  res.samplerThreads = team ? team.threads : 1;
+  try {
+    sampleBoth(res, posterior, start, covariance, now);
+  } finally {
+    team?.close();
+  }
+  return res;
+}
+
+/** NUTS and HMC from the LM optimum (see the header), timed into res */
+function sampleBoth(res: TutorialBench, posterior: Posterior, start: number[], covariance: number[], now: () => number): void {
   let grads = 0;
   const counted = {
     ...posterior,
@@ -156,5 +179,4 @@ export function benchTutorial(options: TutorialBenchOptions): TutorialBench {
       res.hmcAcceptance = r.acceptRate;
     }
   }
-  return res;
 }
