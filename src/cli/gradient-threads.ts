@@ -11,6 +11,7 @@
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import type { CompiledModel } from '../core/model/compile';
 import type { ModelDoc } from '../core/model/document';
 import type { Dataset } from '../core/data/dataset';
@@ -40,6 +41,7 @@ export class GradientThreads {
   private readonly workers: Worker[];
   private readonly errors: string[];
   private closed = false;
+  private ownCores = false;
 
   private constructor(compiled: ImageCompiledModel, threads: number, cuts: number[], barrier: ThreadBarrier, workers: Worker[], errors: string[]) {
     this.compiled = compiled;
@@ -94,6 +96,11 @@ export class GradientThreads {
       Atomics.wait(ctrl, BARRIER.READY, ready, 200);
     }
     const team = new GradientThreads(compiled, threads, cuts, barrier, workers, errors);
+    // with a thread on every core, V8's background optimising compiler can only take time from the
+    // threads themselves (and one late thread stalls them all at the next barrier): compile on the
+    // threads' own time instead, as the multifit pool does. Process-wide; restored by close().
+    team.ownCores = threads >= availableParallelism();
+    if (team.ownCores) setFlagsFromString('--no-concurrent-recompilation');
     compiled.useBands(compiled.gradientBand(0, cuts, buffers), buffers, {
       sync: () => barrier.wait(),
       abort: () => team.fail(),
@@ -109,6 +116,7 @@ export class GradientThreads {
   private fail(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.ownCores) setFlagsFromString('--concurrent-recompilation');
     this.barrier.fail();
     for (const w of this.workers) void w.terminate();
   }
@@ -117,6 +125,7 @@ export class GradientThreads {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.ownCores) setFlagsFromString('--concurrent-recompilation');
     this.compiled.useBands(null);
     Atomics.store(this.barrier.ctrl, BARRIER.STOP, 1);
     try {

@@ -35,7 +35,7 @@
  * the canvas and every Jacobian column are convolved with the PSF (two per complex FFT) and
  * cropped to the frame (see ./psf.ts; image-model.ts uses psf-operator.ts instead).
  */
-import type { ComponentOptions, ComponentType } from '../model/component-type';
+import type { AdjointCache, ComponentOptions, ComponentType } from '../model/component-type';
 import { getPsfConvolver, psfHalfWidth, type Psf } from './psf';
 
 // Gauss-Legendre nodes on [-1/2, 1/2] and weights summing to 1
@@ -235,6 +235,8 @@ export class PixelIntegrator {
   private bandOut = new Float64Array(0);
   private bandJac: Float64Array[] = [];
   private bandRows: [number, number] = [0, 0];
+  private cacheType: ComponentType | null = null;
+  private cache: AdjointCache | null = null;
   /** the last node-mode integrate left the level-A derivatives to type.gradientDot */
   private fusedNodes = false;
   private gradScratch = new Float64Array(0);
@@ -243,6 +245,9 @@ export class PixelIntegrator {
   private flagList = new Int32Array(0);
   private eRaw = new Float64Array(0);
   private eMax = new Float64Array(0);
+  /** largest estimate of each (padded) row, and which rows of eMax are formed */
+  private eRowMax = new Float64Array(0);
+  private eMaxDone = new Uint8Array(0);
   private nFlagged = 0;
   private gridRows = 0;
   private gridCols = 0;
@@ -408,7 +413,9 @@ export class PixelIntegrator {
     // formed later, in accumulateGradient, straight into the sums
     this.fusedNodes = jac !== null && nodeJacobian && type.gradientDot !== undefined;
     const nj = jac && !this.fusedNodes ? this.nodeJ : null;
-    type.evaluate(p, this.nodeCoords, nodeV, nj, NE, options);
+    const cache = this.fusedNodes ? this.adjointCacheFor(type) : null;
+    if (cache) cache.evaluate(p, this.nodeCoords, nodeV, NE, options);
+    else type.evaluate(p, this.nodeCoords, nodeV, nj, NE, options);
     st.evaluations += NE;
     this.stencil(nodeV, out, rows, cols);
     if (jac) {
@@ -442,46 +449,70 @@ export class PixelIntegrator {
     // 5 x 5 pixels whose centres enter the stencil (a spike at a diagonal neighbour shows in the
     // neighbour's sixth differences only)
     const e = this.eRaw;
+    const rowMax = this.eRowMax;
     const EC = cols + 4;
     for (let i = 0; i < rows; i++) {
       const base = (i + EXT) * CE + EXT;
       const eo = (i + 2) * EC + 2;
+      let rm = 0;
       for (let j = 0; j < cols; j++) {
         const o = base + j;
         const c0 = nodeV[o];
         const d6x = nodeV[o - 3] + nodeV[o + 3] - 6 * (nodeV[o - 2] + nodeV[o + 2]) + 15 * (nodeV[o - 1] + nodeV[o + 1]) - 20 * c0;
         const d6y = nodeV[o - 3 * CE] + nodeV[o + 3 * CE] - 6 * (nodeV[o - 2 * CE] + nodeV[o + 2 * CE]) + 15 * (nodeV[o - CE] + nodeV[o + CE]) - 20 * c0;
         const v = EST6 * (Math.abs(d6x) + Math.abs(d6y));
-        e[eo + j] = v === v ? v : Infinity;
+        const ev = v === v ? v : Infinity;
+        e[eo + j] = ev;
+        if (ev > rm) rm = ev;
       }
-    }
-    // maximum along rows: em[a][j] = max e[a][j .. j + 4] (padded columns)
-    const em = this.eMax;
-    for (let a = 0; a < rows + 4; a++) {
-      const o = a * EC;
-      const t = a * cols;
-      for (let j = 0; j < cols; j++) {
-        const q = o + j;
-        let m = e[q];
-        const m1 = e[q + 1];
-        const m2 = e[q + 2];
-        const m3 = e[q + 3];
-        const m4 = e[q + 4];
-        if (m1 > m) m = m1;
-        if (m2 > m) m = m2;
-        if (m3 > m) m = m3;
-        if (m4 > m) m = m4;
-        em[t + j] = m;
-      }
+      rowMax[i + 2] = rm;
     }
     const list = this.flagList;
     let nFlag = 0;
     const r2 = radius * radius;
     const limit = LEVEL_A_FACTOR * tol;
     const limitFloor = limit * floor;
+    // em[a][j] = max e[a][j .. j + 4] (padded columns), formed only for the rows a flag row needs:
+    // a pixel row whose 5 estimate rows all stay at or below limitFloor flags nothing by its
+    // estimate (m <= limitFloor passes), which holds for most rows of a faint or smooth profile
+    const em = this.eMax;
+    const emDone = this.eMaxDone;
+    emDone.fill(0, 0, rows + 4);
     for (let i = flagFirst; i < flagEnd; i++) {
       const cy = yOff + i;
       const t = i * cols;
+      let windowMax = rowMax[i];
+      for (let a = i + 1; a <= i + 4; a++) if (rowMax[a] > windowMax) windowMax = rowMax[a];
+      if (!(windowMax > limitFloor)) {
+        // only the centre's neighbourhood can flag pixels on this row
+        if (!ci) continue;
+        const dy = cy - y0;
+        if (!(Math.abs(dy) <= Math.max(radius, 0.5))) continue;
+        for (let j = 0; j < cols; j++) {
+          const dx = xOff + j - x0;
+          if ((dx <= 0.5 && dx >= -0.5 && dy <= 0.5 && dy >= -0.5) || dx * dx + dy * dy <= r2) list[nFlag++] = t + j;
+        }
+        continue;
+      }
+      for (let a = i; a <= i + 4; a++) {
+        if (emDone[a] !== 0) continue;
+        emDone[a] = 1;
+        const o = a * EC;
+        const ta = a * cols;
+        for (let j = 0; j < cols; j++) {
+          const q = o + j;
+          let m = e[q];
+          const m1 = e[q + 1];
+          const m2 = e[q + 2];
+          const m3 = e[q + 3];
+          const m4 = e[q + 4];
+          if (m1 > m) m = m1;
+          if (m2 > m) m = m2;
+          if (m3 > m) m = m3;
+          if (m4 > m) m = m4;
+          em[ta + j] = m;
+        }
+      }
       for (let j = 0; j < cols; j++) {
         const q = t + j;
         let m = em[q];
@@ -588,7 +619,10 @@ export class PixelIntegrator {
     if (this.fusedNodes) {
       const gd = this.gradScratch.length >= np ? this.gradScratch : (this.gradScratch = new Float64Array(np));
       gd.fill(0, 0, np);
-      this.type.gradientDot!(this.p, this.nodeCoords, W, (rows + 2 * EXT) * CE, gd, this.options);
+      const NE = (rows + 2 * EXT) * CE;
+      const cache = this.adjointCacheFor(this.type);
+      if (cache) cache.gradientDot(this.p, this.nodeCoords, W, NE, gd, this.options);
+      else this.type.gradientDot!(this.p, this.nodeCoords, W, NE, gd, this.options);
       for (let k = 0; k < np; k++) g[offset + k] += gd[k];
       return;
     }
@@ -630,6 +664,15 @@ export class PixelIntegrator {
     }
   }
 
+  /** the type's adjoint cache (ComponentType.adjointCache) for the level-A nodes, kept per integrator; null when it has none */
+  private adjointCacheFor(type: ComponentType): AdjointCache | null {
+    if (this.cacheType !== type) {
+      this.cacheType = type;
+      this.cache = type.adjointCache ? type.adjointCache() : null;
+    }
+    return this.cache;
+  }
+
   /** node grid (coordinates cached per geometry) and its buffers */
   private ensureGrid(rows: number, cols: number, xOff: number, yOff: number, np: number): void {
     const RE = rows + 2 * EXT;
@@ -656,6 +699,8 @@ export class PixelIntegrator {
       this.flagList = new Int32Array(rows * cols);
       this.eRaw = new Float64Array((rows + 4) * (cols + 4));
       this.eMax = new Float64Array((rows + 4) * cols);
+      this.eRowMax = new Float64Array(rows + 4);
+      this.eMaxDone = new Uint8Array(rows + 4);
     }
     while (this.nodeJ.length < np) this.nodeJ.push(new Float64Array(NE));
   }

@@ -55,6 +55,21 @@ export interface ComponentType {
    * derivatives as evaluate's jac). Points with w[i] = 0 may be skipped.
    */
   gradientDot?(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array, options?: ComponentOptions): void;
+  /**
+   * Optional, with gradientDot: an object that keeps, per point, what the forward pass computed and
+   * gradientDot needs again (e.g. the Sersic's table lookups), so that a gradient looks the
+   * profile up once per point instead of twice. Its gradientDot equals the type's, for the points
+   * and parameters of its last evaluate.
+   */
+  adjointCache?(): AdjointCache;
   /** starting values estimated from data (x, y already restricted to the region of interest) */
   guess?(data: GuessInput, options?: ComponentOptions): Record<string, number>;
+}
+
+/** See ComponentType.adjointCache. */
+export interface AdjointCache {
+  /** out[i] = the profile at point i (as evaluate without jac), keeping what gradientDot needs */
+  evaluate(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, n: number, options?: ComponentOptions): void;
+  /** as ComponentType.gradientDot, for the same p, coords and n as the last evaluate */
+  gradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array, options?: ComponentOptions): void;
 }

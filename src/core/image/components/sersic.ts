@@ -9,7 +9,7 @@
  * below 2e-8 for n >= 1 and 5e-7 at n = 0.36 down to 1e-5 of the central value, below 1e-9 on the
  * bright half), the closed form at the centre and outside the table.
  */
-import type { ComponentType } from '../../model/component-type';
+import type { AdjointCache, ComponentType } from '../../model/component-type';
 import { frameOf, GEOMETRY_PARAMS } from './geometry';
 import { sersicTable } from './sersic-table';
 
@@ -67,13 +67,21 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
   }
 }
 
+/** F, G, K per point of the last forward pass (SersicAdjointCache) */
+interface StoredFGK {
+  f: Float64Array;
+  g: Float64Array;
+  k: Float64Array;
+}
+
 /**
  * sum_i w_i d f_i / d p (ComponentType.gradientDot): the derivatives of evaluateSersic without
  * storing them, as seven sums (with wg = w G / R^2):
  *   x0, y0, q, PA from sum wg X, sum wg Y, sum wg Y^2, sum wg X Y (geometry.ts, Y here = Y/q);
  *   n, Re, Ie from sum w F, sum w G, sum w K.
+ * F, G, K come from the table, or from `stored` (the forward pass's, same points and parameters).
  */
-function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array): void {
+function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array, stored: StoredFGK | null): void {
   const xs = coords.x;
   const ys = coords.y;
   const { x0, y0, c, sn, iq } = frameOf(p);
@@ -93,12 +101,24 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
     const X = c * dx + sn * dy;
     const Y = (-sn * dx + c * dy) * iq;
     const R2 = X * X + Y * Y;
-    T.fgk(R2, FGK);
-    sF += wi * FGK[0];
-    sG += wi * FGK[1];
-    sK += wi * FGK[2];
+    let F: number;
+    let G: number;
+    let K: number;
+    if (stored) {
+      F = stored.f[i];
+      G = stored.g[i];
+      K = stored.k[i];
+    } else {
+      T.fgk(R2, FGK);
+      F = FGK[0];
+      G = FGK[1];
+      K = FGK[2];
+    }
+    sF += wi * F;
+    sG += wi * G;
+    sK += wi * K;
     if (!(R2 > 0)) continue; // the centre: only d/dn and d/dIe (G = K = 0 there)
-    const wg = (wi * FGK[1]) / R2;
+    const wg = (wi * G) / R2;
     sX += wg * X;
     sY += wg * Y;
     sYY += wg * Y * Y;
@@ -113,6 +133,40 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
   g[4] += -db * (sG - sF) + bInvN * invN * (0.5 * sK - lnRe * sG);
   g[5] += (bInvN * sG) / p[5];
   g[6] += sF * LN10;
+}
+
+/**
+ * The adjoint cache (ComponentType.adjointCache): the forward pass looks up F, G and K (one
+ * table segment, three cubics) instead of F alone and keeps them, so that gradientDot needs no
+ * second lookup. Used by the pixel integrator on its level-A nodes (~47,000 per tutorial gradient).
+ */
+class SersicAdjointCache implements AdjointCache {
+  private stored: StoredFGK = { f: new Float64Array(0), g: new Float64Array(0), k: new Float64Array(0) };
+
+  evaluate(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, n: number): void {
+    if (this.stored.f.length < n) this.stored = { f: new Float64Array(n), g: new Float64Array(n), k: new Float64Array(n) };
+    const { f, g, k } = this.stored;
+    const xs = coords.x;
+    const ys = coords.y;
+    const { x0, y0, c, sn, iq } = frameOf(p);
+    const T = sersicTable(p[4], p[5], p[6]);
+    for (let i = 0; i < n; i++) {
+      const dx = xs[i] - x0;
+      const dy = ys[i] - y0;
+      const X = c * dx + sn * dy;
+      const Y = (-sn * dx + c * dy) * iq;
+      T.fgk(X * X + Y * Y, FGK);
+      const F = FGK[0];
+      out[i] = F;
+      f[i] = F;
+      g[i] = FGK[1];
+      k[i] = FGK[2];
+    }
+  }
+
+  gradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array): void {
+    sersicGradientDot(p, coords, w, n, g, this.stored);
+  }
 }
 
 export const sersic: ComponentType = {
@@ -130,6 +184,7 @@ export const sersic: ComponentType = {
     evaluateSersic(p, coords, out, jac, n);
   },
   gradientDot(p, coords, w, n, g) {
-    sersicGradientDot(p, coords, w, n, g);
+    sersicGradientDot(p, coords, w, n, g, null);
   },
+  adjointCache: () => new SersicAdjointCache(),
 };
