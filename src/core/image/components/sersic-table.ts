@@ -93,39 +93,53 @@ export class SersicTable {
     this.built.fill(0);
   }
 
+  // value and fgk keep only the table lookup inline (small enough for V8 to inline them into the
+  // hot loops); building an octave and the closed form outside the table are separate calls.
+
   /** f at R^2 (the table inside its octaves, the closed form outside; f(0) at the centre) */
   value(R2: number): number {
-    if (LITTLE) {
-      bits[0] = R2;
-      const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
-      if (seg >= 0 && seg < NSEG) {
-        const oct = seg >> SEG_BITS;
-        if (this.built[oct] === 0) this.buildOctave(oct);
-        const u = R2 * this.scale[oct] - (SEGMENTS + (seg & SEG_MASK));
-        const c = this.coef;
-        const o = seg * STRIDE;
-        return c[o] + u * (c[o + 1] + u * (c[o + 2] + u * c[o + 3]));
-      }
+    bits[0] = R2;
+    const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
+    if (seg >= 0 && seg < NSEG && this.built[seg >> SEG_BITS] !== 0 && LITTLE) {
+      const u = R2 * this.scale[seg >> SEG_BITS] - (SEGMENTS + (seg & SEG_MASK));
+      const c = this.coef;
+      const o = seg * STRIDE;
+      return c[o] + u * (c[o + 1] + u * (c[o + 2] + u * c[o + 3]));
     }
-    return R2 > 0 ? Math.exp(this.lnI - this.b * Math.exp(this.h * Math.log(R2) + this.cOff)) : Math.exp(this.lnI);
+    return this.valueSlow(R2, seg);
   }
 
   /** out[0..2] = F, G, K at R^2 (see above); at the centre f(0), 0, 0 */
   fgk(R2: number, out: Float64Array): void {
-    if (LITTLE) {
-      bits[0] = R2;
-      const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
-      if (seg >= 0 && seg < NSEG) {
-        const oct = seg >> SEG_BITS;
-        if (this.built[oct] === 0) this.buildOctave(oct);
-        const u = R2 * this.scale[oct] - (SEGMENTS + (seg & SEG_MASK));
-        const c = this.coef;
-        const o = seg * STRIDE;
-        out[0] = c[o] + u * (c[o + 1] + u * (c[o + 2] + u * c[o + 3]));
-        out[1] = c[o + 4] + u * (c[o + 5] + u * (c[o + 6] + u * c[o + 7]));
-        out[2] = c[o + 8] + u * (c[o + 9] + u * (c[o + 10] + u * c[o + 11]));
-        return;
-      }
+    bits[0] = R2;
+    const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
+    if (seg >= 0 && seg < NSEG && this.built[seg >> SEG_BITS] !== 0 && LITTLE) {
+      const u = R2 * this.scale[seg >> SEG_BITS] - (SEGMENTS + (seg & SEG_MASK));
+      const c = this.coef;
+      const o = seg * STRIDE;
+      out[0] = c[o] + u * (c[o + 1] + u * (c[o + 2] + u * c[o + 3]));
+      out[1] = c[o + 4] + u * (c[o + 5] + u * (c[o + 6] + u * c[o + 7]));
+      out[2] = c[o + 8] + u * (c[o + 9] + u * (c[o + 10] + u * c[o + 11]));
+      return;
+    }
+    this.fgkSlow(R2, seg, out);
+  }
+
+  /** value() where the octave is not built yet (build it) or R^2 is outside the table (closed form) */
+  private valueSlow(R2: number, seg: number): number {
+    if (LITTLE && seg >= 0 && seg < NSEG) {
+      this.buildOctave(seg >> SEG_BITS);
+      return this.value(R2);
+    }
+    return R2 > 0 ? Math.exp(this.lnI - this.b * Math.exp(this.h * Math.log(R2) + this.cOff)) : Math.exp(this.lnI);
+  }
+
+  /** fgk() where the octave is not built yet (build it) or R^2 is outside the table (closed form) */
+  private fgkSlow(R2: number, seg: number, out: Float64Array): void {
+    if (LITTLE && seg >= 0 && seg < NSEG) {
+      this.buildOctave(seg >> SEG_BITS);
+      this.fgk(R2, out);
+      return;
     }
     if (R2 > 0) {
       const L = Math.log(R2);
