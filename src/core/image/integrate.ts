@@ -916,18 +916,19 @@ export class PixelIntegrator {
       for (let t = 0; t < 4; t++) q4 += NODE4_W[t] * rv4[4 * c + t];
       errorEstimates(rv, 9 * c, q9, q4, this.est);
       // profiles are smooth except at their centre: the square holding it has an infinite estimate
-      // (split down to maxDepth); its neighbours, where the smooth scaling does not hold yet, use
-      // the raw estimate
+      // (split down to maxDepth); every other square, its neighbours included, uses the smooth
+      // estimate (the raw one on the neighbours cost ~12 % more evaluations in levels B and C on
+      // the tutorial's Sersics and gave the same worst pixel against tol = 1e-10 renders: 2e-5 over
+      // 150 random Sersics with 0.5 <= n <= 7.5 and 0.3 <= Re <= 6.3 at the default tol)
       const ax = Math.abs(ccx - this.x0);
       const ay = Math.abs(ccy - this.y0);
       const cusp = ax <= half && ay <= half;
-      const near = ax <= 3 * half && ay <= 3 * half;
       sqX[k] = ccx;
       sqY[k] = ccy;
       sqA[k] = h;
       sqD[k] = depth;
       sqQ[k] = q9 * area;
-      sqE[k] = cusp && depth < this.depthCap ? Infinity : (near || cusp ? this.est[0] : this.est[1]) * area;
+      sqE[k] = cusp && depth < this.depthCap ? Infinity : (cusp ? this.est[0] : this.est[1]) * area;
       if (this.withJac) {
         for (let m = 0; m < np; m++) {
           const src = rj[m];
