@@ -30,7 +30,9 @@ const REPS = repsArg >= 0 ? Number(argv[repsArg + 1]) : 20;
 const samplers = !argv.includes('--skip-samplers');
 
 console.log(`\n## Images: AstroPhot's tutorial problem (99 x 99, PSF sigma 2 px, 3 Sersics + sky, 22 parameters; Node ${process.version})`);
-const b = benchTutorial({ now: () => performance.now(), reps: REPS, samplers });
+// the samplers run the same chain 3 times (median): this shared 2-core machine's times vary by +-10 % from run to run
+const SAMPLER_RUNS = 3;
+const b = benchTutorial({ now: () => performance.now(), reps: REPS, samplers, samplerRuns: SAMPLER_RUNS });
 const f = (v: number | undefined, d = 2) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
 console.log(`model evaluation with PSF convolution: ${f(b.evalMs)} ms (median of ${REPS})`);
 console.log(`model + 22 Jacobian columns:          ${f(b.jacobianMs)} ms`);
@@ -41,7 +43,7 @@ console.log(`LM fit from the tutorial start:        ${f(b.lmMs, 0)} ms, ${b.lmNf
 const cores = Math.min(8, availableParallelism());
 const threaded =
   samplers && cores > 1
-    ? benchTutorial({ now: () => performance.now(), reps: 3, fits: 1, gradientThreads: (c, m, d) => GradientThreads.start(c, m, d, { threads: cores }) })
+    ? benchTutorial({ now: () => performance.now(), reps: 3, fits: 1, samplerRuns: SAMPLER_RUNS, gradientThreads: (c, m, d) => GradientThreads.start(c, m, d, { threads: cores }) })
     : null;
 if (samplers) {
   const ratio = (ms: number | undefined, ref: number) => (ms ? `${((ref * 1000) / ms).toFixed(0)}x faster than AstroPhot's ${ref} s` : '-');
@@ -50,10 +52,11 @@ if (samplers) {
     const t = r.samplerThreads ?? 1;
     const how = t > 1 ? `${t} threads (each gradient split in bands of canvas rows)` : 'one thread';
     const goal = r === runs[runs.length - 1] ? ' (goal: under 30 ms)' : '';
+    const runsOf = (a: number[] | undefined) => (a && a.length > 1 ? ` (median of ${a.length} runs: ${a.map((v) => v.toFixed(1)).join(', ')})` : '');
     console.log(
-      `NUTS, 20 warm-up + 100 draws, LM covariance as inverse mass, ${how}: ${f(r.nutsMsPerDraw, 1)} ms per draw (${f(r.nutsGradientsPerDraw, 1)} gradients per iteration, acceptance ${f(r.nutsAcceptance)}, ${r.nutsDivergences} divergences); ${ratio(r.nutsMsPerDraw, ASTROPHOT_NUTS_S_PER_DRAW)}${goal}`,
+      `NUTS, 20 warm-up + 100 draws, LM covariance as inverse mass, ${how}: ${f(r.nutsMsPerDraw, 1)} ms per draw${runsOf(r.nutsMsPerDrawRuns)}, ${f(r.nutsGradientsPerDraw, 1)} gradients per iteration, acceptance ${f(r.nutsAcceptance)}, ${r.nutsDivergences} divergences; ${ratio(r.nutsMsPerDraw, ASTROPHOT_NUTS_S_PER_DRAW)}${goal}`,
     );
-    console.log(`HMC, same set-up, ${how}: ${f(r.hmcMsPerDraw, 1)} ms per draw (${f(r.hmcGradientsPerDraw, 1)} gradients per iteration, acceptance ${f(r.hmcAcceptance)}); ${ratio(r.hmcMsPerDraw, ASTROPHOT_HMC_S_PER_DRAW)}`);
+    console.log(`HMC, same set-up, ${how}: ${f(r.hmcMsPerDraw, 1)} ms per draw${runsOf(r.hmcMsPerDrawRuns)}, ${f(r.hmcGradientsPerDraw, 1)} gradients per iteration, acceptance ${f(r.hmcAcceptance)}; ${ratio(r.hmcMsPerDraw, ASTROPHOT_HMC_S_PER_DRAW)}`);
   }
 }
 const methods: Record<string, { ms: number; nfev: number; chi2: number; converged: boolean }> = {};

@@ -9,7 +9,8 @@
  *   lmMs        the LM fit from the tutorial's start (fitModel, method lm), with its nfev
  *   nutsMsPerDraw, hmcMsPerDraw: 20 warm-up + 100 draws started at the LM optimum with the LM
  *               covariance as the (dense) inverse mass matrix, held fixed as AstroPhot does; the
- *               time per kept draw includes the warm-up (as AstroPhot's figures do)
+ *               time per kept draw includes the warm-up (as AstroPhot's figures do); with
+ *               samplerRuns > 1 the median over that many runs of the same chain
  * AstroPhot's reference (its tutorial on this problem): NUTS 3.26 s and HMC 2.87 s per draw.
  */
 import { fitModel } from '../fit/fit-model';
@@ -38,10 +39,13 @@ export interface TutorialBench {
   /** threads the samplers' gradients ran on (1 unless options.gradientThreads gave more) */
   samplerThreads?: number;
   nutsMsPerDraw?: number;
+  /** the time per draw of each run (nutsMsPerDraw is their median) */
+  nutsMsPerDrawRuns?: number[];
   nutsGradientsPerDraw?: number;
   nutsAcceptance?: number;
   nutsDivergences?: number;
   hmcMsPerDraw?: number;
+  hmcMsPerDrawRuns?: number[];
   hmcGradientsPerDraw?: number;
   hmcAcceptance?: number;
 }
@@ -53,6 +57,8 @@ export interface TutorialBenchOptions {
   /** LM fits (median) */
   fits?: number;
   samplers?: boolean;
+  /** each sampler runs the same chain this many times; its time per draw is the median (default 1) */
+  samplerRuns?: number;
   /**
    * Splits the samplers' gradients across threads: called with the posterior's compiled model (and
    * the model and data it was compiled from) before NUTS and HMC run; what it returns is closed after.
@@ -145,7 +151,7 @@ export function benchTutorial(options: TutorialBenchOptions): TutorialBench {
   const team = options.gradientThreads?.(posterior.objective.compiled, model, sim.dataset) ?? null;
   res.samplerThreads = team ? team.threads : 1;
   try {
-    sampleBoth(res, posterior, start, covariance, now);
+    sampleBoth(res, posterior, start, covariance, now, Math.max(1, options.samplerRuns ?? 1));
   } finally {
     team?.close();
   }
@@ -153,7 +159,7 @@ export function benchTutorial(options: TutorialBenchOptions): TutorialBench {
 }
 
 /** NUTS and HMC from the LM optimum (see the header), timed into res */
-function sampleBoth(res: TutorialBench, posterior: Posterior, start: number[], covariance: number[], now: () => number): void {
+function sampleBoth(res: TutorialBench, posterior: Posterior, start: number[], covariance: number[], now: () => number, runs: number): void {
   let grads = 0;
   const counted = {
     ...posterior,
@@ -164,17 +170,24 @@ function sampleBoth(res: TutorialBench, posterior: Posterior, start: number[], c
   };
   const common = { draws: 100, tune: 20, seed: 3, start, metric: 'dense' as const, initialInverseMass: covariance, adaptMass: false };
   for (const which of ['nuts', 'hmc'] as const) {
-    grads = 0;
-    const t0 = now();
-    const r: HamiltonianChainResult = which === 'nuts' ? sampleNuts(counted, common) : sampleHmc(counted, common);
-    const ms = now() - t0;
+    // the same chain (same seed) `runs` times: the median time per draw, every run's kept
+    const times: number[] = [];
+    let r!: HamiltonianChainResult;
+    for (let k = 0; k < runs; k++) {
+      grads = 0;
+      const t0 = now();
+      r = which === 'nuts' ? sampleNuts(counted, common) : sampleHmc(counted, common);
+      times.push((now() - t0) / r.nDraws);
+    }
     if (which === 'nuts') {
-      res.nutsMsPerDraw = ms / r.nDraws;
+      res.nutsMsPerDraw = median(times);
+      res.nutsMsPerDrawRuns = times;
       res.nutsGradientsPerDraw = grads / (r.nDraws + 20);
       res.nutsAcceptance = r.acceptRate;
       res.nutsDivergences = r.divergences;
     } else {
-      res.hmcMsPerDraw = ms / r.nDraws;
+      res.hmcMsPerDraw = median(times);
+      res.hmcMsPerDrawRuns = times;
       res.hmcGradientsPerDraw = grads / (r.nDraws + 20);
       res.hmcAcceptance = r.acceptRate;
     }
