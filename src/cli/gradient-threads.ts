@@ -103,24 +103,23 @@ export class GradientThreads {
     // threads' own time instead, as the multifit pool does. Process-wide; restored by close().
     team.ownCores = threads >= availableParallelism();
     if (team.ownCores) setFlagsFromString('--no-concurrent-recompilation');
-    try {
-      team.warmUp(options.warmUp ?? 40);
-    } catch {
-      team.fail();
-      compiled.useBands(null);
-      return null;
-    }
     compiled.useBands(compiled.gradientBand(0, cuts, buffers), buffers, {
       sync: () => barrier.wait(),
       abort: () => team.fail(),
     });
+    try {
+      team.warmUp(options.warmUp ?? 40);
+    } catch {
+      // a failed banded gradient has already ended the threads and put the model back to serial
+      return null;
+    }
     return team;
   }
 
   /**
    * A few banded gradients at the model's values, so that V8 has optimised the band code in every
-   * thread before the first real one: without it a sampler's first ~100 gradients took ~1.7 times
-   * as long. Part of the start-up, as the threads' creation is.
+   * thread (the workers' code is fresh; the main thread's band code paths are new too) before the
+   * first real one. Part of the start-up (~0.4 s on this machine), as the threads' creation is.
    */
   private warmUp(count: number): void {
     const c = this.compiled;
