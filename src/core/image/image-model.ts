@@ -331,6 +331,16 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
     for (let i = 0; i < n; i++) out[i] = frameValues[indices[i]];
   };
 
+  /** the transpose of pick: values at the fitted points onto the frame (0 at the others) */
+  const unpick = (points: Float64Array, frameValues: Float64Array): void => {
+    if (!indices) {
+      frameValues.set(points.subarray(0, N));
+      return;
+    }
+    frameValues.fill(0);
+    for (let i = 0; i < n; i++) frameValues[indices[i]] = points[i];
+  };
+
   const evaluate = (theta: ArrayLike<number>, out: Float64Array): void => {
     expandParameters(layout, theta, values);
     renderFrame(frameOut, false);
@@ -438,10 +448,7 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
     renderFrame(frameOut, true);
     pick(frameOut, out);
     const S = weights(out, wPoints);
-    if (indices) {
-      wFrame.fill(0);
-      for (let i = 0; i < n; i++) wFrame[indices[i]] = wPoints[i];
-    } else wFrame.set(wPoints.subarray(0, N));
+    unpick(wPoints, wFrame);
     slotGrad.fill(0);
     if (profiles.length > 0 && op) op.adjoint(wFrame, wCanvas);
     ensureJac();
@@ -610,10 +617,7 @@ export function compileImageModel(layout: ParameterLayout, components: ImageComp
     pick(frameOut, out);
     const S = weights(out, wPoints);
     const wF = buf.wFrame;
-    if (indices) {
-      wF.fill(0);
-      for (let i = 0; i < n; i++) wF[indices[i]] = wPoints[i];
-    } else wF.set(wPoints.subarray(0, N));
+    unpick(wPoints, wF);
     sync(-1);
     for (let phase = 3; phase < 5; phase++) {
       band0.run(phase);

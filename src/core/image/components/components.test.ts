@@ -145,3 +145,27 @@ describe('registry', () => {
     expect(sersic.params()[5].lower).toBe(0);
   });
 });
+
+describe('Sersic gradientDot and adjoint cache (the integrator adjoint route)', () => {
+  it('sum_i w_i df_i/dp equals the weighted sum of the Jacobian columns, with and without the forward cache', () => {
+    const c = points();
+    const n = c.x.length;
+    const p = [5.2, 3.9, 0.55, 2.3, 3.1, 2.5, 0.4];
+    const { out, jac } = evaluate(sersic, p, c);
+    const w = Float64Array.from({ length: n }, (_, i) => Math.sin(1.7 * i) + 0.2);
+    const expected = jac.map((col) => col.reduce((s, v, i) => s + w[i] * v, 0));
+    const direct = new Float64Array(7);
+    sersic.gradientDot!(p, c, w, n, direct);
+    const cache = sersic.adjointCache!();
+    const values = new Float64Array(n);
+    cache.evaluate(p, c, values, n);
+    expect(Array.from(values)).toEqual(Array.from(out));
+    const cached = new Float64Array(7);
+    cache.gradientDot(p, c, w, n, cached);
+    for (let k = 0; k < 7; k++) {
+      const scale = Math.max(1e-12, ...jac[k].map(Math.abs)) * n;
+      expect(Math.abs(direct[k] - expected[k]) / scale, `parameter ${k}`).toBeLessThan(1e-13);
+      expect(cached[k]).toBe(direct[k]);
+    }
+  });
+});

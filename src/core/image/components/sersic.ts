@@ -79,9 +79,9 @@ interface StoredFGK {
  * storing them, as seven sums (with wg = w G / R^2):
  *   x0, y0, q, PA from sum wg X, sum wg Y, sum wg Y^2, sum wg X Y (geometry.ts, Y here = Y/q);
  *   n, Re, Ie from sum w F, sum w G, sum w K.
- * F, G, K come from the table, or from `stored` (the forward pass's, same points and parameters).
+ * F, G, K come from `stored`: the forward pass's (SersicAdjointCache), same points and parameters.
  */
-function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array, stored: StoredFGK | null): void {
+function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array, stored: StoredFGK): void {
   const xs = coords.x;
   const ys = coords.y;
   const { x0, y0, c, sn, iq } = frameOf(p);
@@ -93,51 +93,27 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
   let sF = 0;
   let sG = 0;
   let sK = 0;
-  if (stored) {
-    // the forward pass's F, G, K (one loop without the table, so that V8 keeps it tight)
-    const fs = stored.f;
-    const gs = stored.g;
-    const ks = stored.k;
-    for (let i = 0; i < n; i++) {
-      const wi = w[i];
-      if (wi === 0) continue;
-      const dx = xs[i] - x0;
-      const dy = ys[i] - y0;
-      const X = c * dx + sn * dy;
-      const Y = (-sn * dx + c * dy) * iq;
-      const R2 = X * X + Y * Y;
-      const G = gs[i];
-      sF += wi * fs[i];
-      sG += wi * G;
-      sK += wi * ks[i];
-      if (!(R2 > 0)) continue; // the centre: only d/dn and d/dIe (G = K = 0 there)
-      const wg = (wi * G) / R2;
-      sX += wg * X;
-      sY += wg * Y;
-      sYY += wg * Y * Y;
-      sXY += wg * X * Y;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const wi = w[i];
-      if (wi === 0) continue;
-      const dx = xs[i] - x0;
-      const dy = ys[i] - y0;
-      const X = c * dx + sn * dy;
-      const Y = (-sn * dx + c * dy) * iq;
-      const R2 = X * X + Y * Y;
-      T.fgk(R2, FGK);
-      const G = FGK[1];
-      sF += wi * FGK[0];
-      sG += wi * G;
-      sK += wi * FGK[2];
-      if (!(R2 > 0)) continue;
-      const wg = (wi * G) / R2;
-      sX += wg * X;
-      sY += wg * Y;
-      sYY += wg * Y * Y;
-      sXY += wg * X * Y;
-    }
+  const fs = stored.f;
+  const gs = stored.g;
+  const ks = stored.k;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i];
+    if (wi === 0) continue;
+    const dx = xs[i] - x0;
+    const dy = ys[i] - y0;
+    const X = c * dx + sn * dy;
+    const Y = (-sn * dx + c * dy) * iq;
+    const R2 = X * X + Y * Y;
+    const G = gs[i];
+    sF += wi * fs[i];
+    sG += wi * G;
+    sK += wi * ks[i];
+    if (!(R2 > 0)) continue; // the centre: only d/dn and d/dIe (G = K = 0 there)
+    const wg = (wi * G) / R2;
+    sX += wg * X;
+    sY += wg * Y;
+    sYY += wg * Y * Y;
+    sXY += wg * X * Y;
   }
   const { b, db, invN, lnRe } = T;
   const bInvN = b * invN;
@@ -184,6 +160,9 @@ class SersicAdjointCache implements AdjointCache {
   }
 }
 
+const scratchCache = new SersicAdjointCache();
+let scratchOut = new Float64Array(0);
+
 export const sersic: ComponentType = {
   type: 'Sersic',
   dims: 2,
@@ -199,7 +178,9 @@ export const sersic: ComponentType = {
     evaluateSersic(p, coords, out, jac, n);
   },
   gradientDot(p, coords, w, n, g) {
-    sersicGradientDot(p, coords, w, n, g, null);
+    // without a cache of its own (the integrator keeps one per component): a forward pass into a scratch cache
+    scratchCache.evaluate(p, coords, scratchOut.length >= n ? scratchOut : (scratchOut = new Float64Array(n)), n);
+    scratchCache.gradientDot(p, coords, w, n, g);
   },
   adjointCache: () => new SersicAdjointCache(),
 };
