@@ -461,9 +461,14 @@ export class PixelIntegrator {
         const d6x = nodeV[o - 3] + nodeV[o + 3] - 6 * (nodeV[o - 2] + nodeV[o + 2]) + 15 * (nodeV[o - 1] + nodeV[o + 1]) - 20 * c0;
         const d6y = nodeV[o - 3 * CE] + nodeV[o + 3 * CE] - 6 * (nodeV[o - 2 * CE] + nodeV[o + 2 * CE]) + 15 * (nodeV[o - CE] + nodeV[o + CE]) - 20 * c0;
         const v = EST6 * (Math.abs(d6x) + Math.abs(d6y));
-        const ev = v === v ? v : Infinity;
-        e[eo + j] = ev;
-        if (ev > rm) rm = ev;
+        // NaN (a non-finite profile) must flag: stored as +Infinity
+        if (v === v) {
+          e[eo + j] = v;
+          if (v > rm) rm = v;
+        } else {
+          e[eo + j] = Infinity;
+          rm = Infinity;
+        }
       }
       rowMax[i + 2] = rm;
     }
