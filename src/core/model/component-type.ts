@@ -68,7 +68,10 @@ export interface ComponentType {
 
 /** See ComponentType.adjointCache. */
 export interface AdjointCache {
-  /** out[i] = the profile at point i (as evaluate without jac), keeping what gradientDot needs */
+  /**
+   * out[i] = the profile at point i (as evaluate without jac), keeping what gradientDot needs; it
+   * may keep `out` itself, which the caller then leaves unchanged until gradientDot
+   */
   evaluate(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, n: number, options?: ComponentOptions): void;
   /** as ComponentType.gradientDot, for the same p, coords and n as the last evaluate */
   gradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array, options?: ComponentOptions): void;

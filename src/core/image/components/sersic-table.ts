@@ -23,7 +23,8 @@
  * all octaves), so a render touches ~20 of them. Points outside the octaves (R^2 = 0 at the centre,
  * R^2 below 2^MIN_EXP or at/above 2^MAX_EXP), and every point on a big-endian platform, use the
  * closed form. The table depends only on (n, Re, Ie), so results do not depend on the order of
- * calls; it is rebuilt when they change. value() and fgk() are the lookups sersic.ts calls.
+ * calls; it is rebuilt when they change. sersic.ts looks points up through tableSegment, segmentU
+ * and cubic, and calls value() or fgk() where they miss.
  */
 import { sersicB, sersicBDerivative } from '../sersic-math';
 
@@ -51,6 +52,39 @@ const LITTLE = bitsHi[0] === 0x3ff00000;
 
 /** ln(1 + j / SEGMENTS), j = 0 .. SEGMENTS */
 const LOG_MANT = Float64Array.from({ length: SEGMENTS + 1 }, (_, j) => Math.log1p(j / SEGMENTS));
+
+/** the segment index of R^2 from its top bits (may lie outside 0 .. NSEG - 1) */
+function rawSegment(R2: number): number {
+  bits[0] = R2;
+  return (bitsHi[0] >>> SHIFT) - INDEX0;
+}
+
+// The lookup in pieces small enough for V8 to inline into the hot loops (sersic.ts), where the
+// table's arrays are read once before the loop: method calls on the table cost ~30 % more per
+// point (the arrays reloaded from the object at every point, results through a scratch array).
+
+/**
+ * The segment of R^2 when its octave is built, else -1 (outside the octaves, not built yet, or a
+ * big-endian platform, where no octave is ever built): then use SersicTable.value / fgk.
+ */
+export function tableSegment(built: Uint8Array, R2: number): number {
+  bits[0] = R2;
+  const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
+  return seg >= 0 && seg < NSEG && built[seg >> SEG_BITS] !== 0 ? seg : -1;
+}
+
+/** the local coordinate u in [0, 1) of R^2 in segment seg (from tableSegment) */
+export function segmentU(scale: Float64Array, seg: number, R2: number): number {
+  return R2 * scale[seg >> SEG_BITS] - (SEGMENTS + (seg & SEG_MASK));
+}
+
+/** one of F, G, K at u: the cubic at coef[o .. o + 3], o = seg * TABLE_STRIDE (+ 4 for G, + 8 for K) */
+export function cubic(coef: Float64Array, o: number, u: number): number {
+  return coef[o] + u * (coef[o + 1] + u * (coef[o + 2] + u * coef[o + 3]));
+}
+
+/** coefficients per segment: F, G, K, four each */
+export const TABLE_STRIDE = STRIDE;
 
 export class SersicTable {
   private n = NaN;
@@ -93,36 +127,25 @@ export class SersicTable {
     this.built.fill(0);
   }
 
-  // value and fgk keep only the table lookup inline (small enough for V8 to inline them into the
-  // hot loops); building an octave and the closed form outside the table are separate calls.
-
-  /** f at R^2 (the table inside its octaves, the closed form outside; f(0) at the centre) */
+  /** f at R^2 (the table inside its built octaves, the closed form outside; f(0) at the centre) */
   value(R2: number): number {
-    bits[0] = R2;
-    const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
-    if (seg >= 0 && seg < NSEG && this.built[seg >> SEG_BITS] !== 0 && LITTLE) {
-      const u = R2 * this.scale[seg >> SEG_BITS] - (SEGMENTS + (seg & SEG_MASK));
-      const c = this.coef;
-      const o = seg * STRIDE;
-      return c[o] + u * (c[o + 1] + u * (c[o + 2] + u * c[o + 3]));
-    }
-    return this.valueSlow(R2, seg);
+    const seg = tableSegment(this.built, R2);
+    if (seg >= 0) return cubic(this.coef, seg * STRIDE, segmentU(this.scale, seg, R2));
+    return this.valueSlow(R2, rawSegment(R2));
   }
 
   /** out[0..2] = F, G, K at R^2 (see above); at the centre f(0), 0, 0 */
   fgk(R2: number, out: Float64Array): void {
-    bits[0] = R2;
-    const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
-    if (seg >= 0 && seg < NSEG && this.built[seg >> SEG_BITS] !== 0 && LITTLE) {
-      const u = R2 * this.scale[seg >> SEG_BITS] - (SEGMENTS + (seg & SEG_MASK));
-      const c = this.coef;
+    const seg = tableSegment(this.built, R2);
+    if (seg >= 0) {
+      const u = segmentU(this.scale, seg, R2);
       const o = seg * STRIDE;
-      out[0] = c[o] + u * (c[o + 1] + u * (c[o + 2] + u * c[o + 3]));
-      out[1] = c[o + 4] + u * (c[o + 5] + u * (c[o + 6] + u * c[o + 7]));
-      out[2] = c[o + 8] + u * (c[o + 9] + u * (c[o + 10] + u * c[o + 11]));
+      out[0] = cubic(this.coef, o, u);
+      out[1] = cubic(this.coef, o + 4, u);
+      out[2] = cubic(this.coef, o + 8, u);
       return;
     }
-    this.fgkSlow(R2, seg, out);
+    this.fgkSlow(R2, rawSegment(R2), out);
   }
 
   /** value() where the octave is not built yet (build it) or R^2 is outside the table (closed form) */

@@ -11,7 +11,7 @@
  */
 import type { AdjointCache, ComponentType } from '../../model/component-type';
 import { frameOf, GEOMETRY_PARAMS } from './geometry';
-import { sersicTable } from './sersic-table';
+import { cubic, segmentU, sersicTable, TABLE_STRIDE, tableSegment } from './sersic-table';
 
 const LN10 = Math.LN10;
 
@@ -29,13 +29,16 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
   const ys = coords.y;
   const { x0, y0, c, sn, iq } = frameOf(p);
   const T = sersicTable(p[4], p[5], p[6]);
+  const { coef, built, scale } = T;
   if (jac === null) {
     for (let i = 0; i < n; i++) {
       const dx = xs[i] - x0;
       const dy = ys[i] - y0;
       const X = c * dx + sn * dy;
       const Y = (-sn * dx + c * dy) * iq;
-      out[i] = T.value(X * X + Y * Y);
+      const R2 = X * X + Y * Y;
+      const seg = tableSegment(built, R2);
+      out[i] = seg >= 0 ? cubic(coef, seg * TABLE_STRIDE, segmentU(scale, seg, R2)) : T.value(R2);
     }
     return;
   }
@@ -51,9 +54,22 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
     const X = c * dx + sn * dy;
     const Y = (-sn * dx + c * dy) * iq;
     const R2 = X * X + Y * Y;
-    T.fgk(R2, FGK);
-    const f = FGK[0];
-    const G = FGK[1];
+    const seg = tableSegment(built, R2);
+    let f: number;
+    let G: number;
+    let K: number;
+    if (seg >= 0) {
+      const u = segmentU(scale, seg, R2);
+      const o = seg * TABLE_STRIDE;
+      f = cubic(coef, o, u);
+      G = cubic(coef, o + 4, u);
+      K = cubic(coef, o + 8, u);
+    } else {
+      T.fgk(R2, FGK);
+      f = FGK[0];
+      G = FGK[1];
+      K = FGK[2];
+    }
     out[i] = f;
     // the cusp's geometric derivatives are defined as 0 at the centre (symmetry)
     const g = R2 > 0 ? (-bInvN * G) / R2 : 0;
@@ -61,13 +77,13 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
     jy[i] = g * (-sn * X - c * Y * iq);
     jq[i] = -g * Y * Y * iq;
     jpa[i] = g * X * Y * paFactor;
-    jn[i] = -db * (G - f) + bInvN2 * (0.5 * FGK[2] - lnRe * G);
+    jn[i] = -db * (G - f) + bInvN2 * (0.5 * K - lnRe * G);
     jre[i] = bInvNRe * G;
     jie[i] = f * LN10;
   }
 }
 
-/** F, G, K per point of the last forward pass (SersicAdjointCache) */
+/** F, G, K per point of the last forward pass (SersicAdjointCache; f is the caller's `out`) */
 interface StoredFGK {
   f: Float64Array;
   g: Float64Array;
@@ -135,23 +151,34 @@ class SersicAdjointCache implements AdjointCache {
   private stored: StoredFGK = { f: new Float64Array(0), g: new Float64Array(0), k: new Float64Array(0) };
 
   evaluate(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, n: number): void {
-    if (this.stored.f.length < n) this.stored = { f: new Float64Array(n), g: new Float64Array(n), k: new Float64Array(n) };
-    const { f, g, k } = this.stored;
+    // F is `out` itself (the caller leaves it as it is until gradientDot)
+    if (this.stored.g.length < n) this.stored = { f: out, g: new Float64Array(n), k: new Float64Array(n) };
+    else this.stored.f = out;
+    const { g, k } = this.stored;
     const xs = coords.x;
     const ys = coords.y;
     const { x0, y0, c, sn, iq } = frameOf(p);
     const T = sersicTable(p[4], p[5], p[6]);
+    const { coef, built, scale } = T;
     for (let i = 0; i < n; i++) {
       const dx = xs[i] - x0;
       const dy = ys[i] - y0;
       const X = c * dx + sn * dy;
       const Y = (-sn * dx + c * dy) * iq;
-      T.fgk(X * X + Y * Y, FGK);
-      const F = FGK[0];
-      out[i] = F;
-      f[i] = F;
-      g[i] = FGK[1];
-      k[i] = FGK[2];
+      const R2 = X * X + Y * Y;
+      const seg = tableSegment(built, R2);
+      if (seg >= 0) {
+        const u = segmentU(scale, seg, R2);
+        const o = seg * TABLE_STRIDE;
+        out[i] = cubic(coef, o, u);
+        g[i] = cubic(coef, o + 4, u);
+        k[i] = cubic(coef, o + 8, u);
+      } else {
+        T.fgk(R2, FGK);
+        out[i] = FGK[0];
+        g[i] = FGK[1];
+        k[i] = FGK[2];
+      }
     }
   }
 
