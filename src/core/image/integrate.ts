@@ -455,11 +455,24 @@ export class PixelIntegrator {
       const base = (i + EXT) * CE + EXT;
       const eo = (i + 2) * EC + 2;
       let rm = 0;
+      // the row's values slide through m3 .. p3 (each loaded once for the x differences)
+      let m3 = nodeV[base - 3];
+      let m2 = nodeV[base - 2];
+      let m1 = nodeV[base - 1];
+      let c0 = nodeV[base];
+      let p1 = nodeV[base + 1];
+      let p2 = nodeV[base + 2];
       for (let j = 0; j < cols; j++) {
         const o = base + j;
-        const c0 = nodeV[o];
-        const d6x = nodeV[o - 3] + nodeV[o + 3] - 6 * (nodeV[o - 2] + nodeV[o + 2]) + 15 * (nodeV[o - 1] + nodeV[o + 1]) - 20 * c0;
+        const p3 = nodeV[o + 3];
+        const d6x = m3 + p3 - 6 * (m2 + p2) + 15 * (m1 + p1) - 20 * c0;
         const d6y = nodeV[o - 3 * CE] + nodeV[o + 3 * CE] - 6 * (nodeV[o - 2 * CE] + nodeV[o + 2 * CE]) + 15 * (nodeV[o - CE] + nodeV[o + CE]) - 20 * c0;
+        m3 = m2;
+        m2 = m1;
+        m1 = c0;
+        c0 = p1;
+        p1 = p2;
+        p2 = p3;
         const v = EST6 * (Math.abs(d6x) + Math.abs(d6y));
         // NaN (a non-finite profile) must flag: stored as +Infinity
         if (v === v) {
