@@ -23,8 +23,7 @@
  * all octaves), so a render touches ~20 of them. Points outside the octaves (R^2 = 0 at the centre,
  * R^2 below 2^MIN_EXP or at/above 2^MAX_EXP), and every point on a big-endian platform, use the
  * closed form. The table depends only on (n, Re, Ie), so results do not depend on the order of
- * calls; it is rebuilt when they change. sersic.ts looks points up through tableSegment, segmentU
- * and cubic, and calls value() or fgk() where they miss.
+ * calls; it is rebuilt when they change. sersic.ts looks points up in arrays (values(), fgkValues()).
  */
 import { sersicB, sersicBDerivative } from '../sersic-math';
 
@@ -45,6 +44,8 @@ const INDEX0 = (1023 + MIN_EXP) << SEG_BITS;
 const STRIDE = 12;
 
 const bits = new Float64Array(1);
+/** F, G, K of one point outside the built octaves (fgkValues) */
+const FGK1 = new Float64Array(3);
 const bitsHi = new Int32Array(bits.buffer, 4, 1);
 /** little-endian check: the high word of 1.0 is 0x3ff00000 */
 bits[0] = 1;
@@ -59,32 +60,32 @@ function rawSegment(R2: number): number {
   return (bitsHi[0] >>> SHIFT) - INDEX0;
 }
 
-// The lookup in pieces small enough for V8 to inline into the hot loops (sersic.ts), where the
-// table's arrays are read once before the loop: method calls on the table cost ~30 % more per
-// point (the arrays reloaded from the object at every point, results through a scratch array).
+// The lookup in pieces small enough for V8 to inline into the loops of values() and fgkValues(),
+// which read the table's arrays once per call: the loops over many points live in this module
+// because a function imported from another module is reached through a getter at every call under
+// the CommonJS transforms of tsx and Vitest (which run the CLI, the bench and the tests), and the
+// per-point lookup then no longer inlines (~60 % slower).
 
 /**
  * The segment of R^2 when its octave is built, else -1 (outside the octaves, not built yet, or a
- * big-endian platform, where no octave is ever built): then use SersicTable.value / fgk.
+ * big-endian platform, where no octave is ever built): then value() / fgk() build it or use the
+ * closed form.
  */
-export function tableSegment(built: Uint8Array, R2: number): number {
+function tableSegment(built: Uint8Array, R2: number): number {
   bits[0] = R2;
   const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
   return seg >= 0 && seg < NSEG && built[seg >> SEG_BITS] !== 0 ? seg : -1;
 }
 
 /** the local coordinate u in [0, 1) of R^2 in segment seg (from tableSegment) */
-export function segmentU(scale: Float64Array, seg: number, R2: number): number {
+function segmentU(scale: Float64Array, seg: number, R2: number): number {
   return R2 * scale[seg >> SEG_BITS] - (SEGMENTS + (seg & SEG_MASK));
 }
 
-/** one of F, G, K at u: the cubic at coef[o .. o + 3], o = seg * TABLE_STRIDE (+ 4 for G, + 8 for K) */
-export function cubic(coef: Float64Array, o: number, u: number): number {
+/** one of F, G, K at u: the cubic at coef[o .. o + 3], o = seg * STRIDE (+ 4 for G, + 8 for K) */
+function cubic(coef: Float64Array, o: number, u: number): number {
   return coef[o] + u * (coef[o + 1] + u * (coef[o + 2] + u * coef[o + 3]));
 }
-
-/** coefficients per segment: F, G, K, four each */
-export const TABLE_STRIDE = STRIDE;
 
 export class SersicTable {
   private n = NaN;
@@ -146,6 +147,38 @@ export class SersicTable {
       return;
     }
     this.fgkSlow(R2, rawSegment(R2), out);
+  }
+
+  /** out[i] = f at R2[i], i < n (out may be R2 itself) */
+  values(R2: Float64Array, n: number, out: Float64Array): void {
+    const { coef, built, scale } = this;
+    for (let i = 0; i < n; i++) {
+      const r2 = R2[i];
+      const seg = tableSegment(built, r2);
+      out[i] = seg >= 0 ? cubic(coef, seg * STRIDE, segmentU(scale, seg, r2)) : this.valueSlow(r2, rawSegment(r2));
+    }
+  }
+
+  /** f[i], g[i], k[i] = F, G, K at R2[i], i < n (see above) */
+  fgkValues(R2: Float64Array, n: number, f: Float64Array, g: Float64Array, k: Float64Array): void {
+    const { coef, built, scale } = this;
+    const one = FGK1;
+    for (let i = 0; i < n; i++) {
+      const r2 = R2[i];
+      const seg = tableSegment(built, r2);
+      if (seg >= 0) {
+        const u = segmentU(scale, seg, r2);
+        const o = seg * STRIDE;
+        f[i] = cubic(coef, o, u);
+        g[i] = cubic(coef, o + 4, u);
+        k[i] = cubic(coef, o + 8, u);
+      } else {
+        this.fgkSlow(r2, rawSegment(r2), one);
+        f[i] = one[0];
+        g[i] = one[1];
+        k[i] = one[2];
+      }
+    }
   }
 
   /** value() where the octave is not built yet (build it) or R^2 is outside the table (closed form) */

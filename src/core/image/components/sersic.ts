@@ -11,12 +11,14 @@
  */
 import type { AdjointCache, ComponentType } from '../../model/component-type';
 import { frameOf, GEOMETRY_PARAMS } from './geometry';
-import { cubic, segmentU, sersicTable, TABLE_STRIDE, tableSegment } from './sersic-table';
+import { sersicTable } from './sersic-table';
 
 const LN10 = Math.LN10;
 
-/** F, G, K at one point (SersicTable.fgk) */
-const FGK = new Float64Array(3);
+/** per point: R^2, G and K (evaluateSersic with derivatives; grown to the largest n seen) */
+let scratchR2 = new Float64Array(0);
+let scratchG = new Float64Array(0);
+let scratchK = new Float64Array(0);
 
 /**
  * The hot loop: the profile from the table of sersic-table.ts (three cubic polynomials in the
@@ -29,19 +31,34 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
   const ys = coords.y;
   const { x0, y0, c, sn, iq } = frameOf(p);
   const T = sersicTable(p[4], p[5], p[6]);
-  const { coef, built, scale } = T;
+  // R^2 of every point first, then the table over the whole array (SersicTable.values, fgkValues)
   if (jac === null) {
     for (let i = 0; i < n; i++) {
       const dx = xs[i] - x0;
       const dy = ys[i] - y0;
       const X = c * dx + sn * dy;
       const Y = (-sn * dx + c * dy) * iq;
-      const R2 = X * X + Y * Y;
-      const seg = tableSegment(built, R2);
-      out[i] = seg >= 0 ? cubic(coef, seg * TABLE_STRIDE, segmentU(scale, seg, R2)) : T.value(R2);
+      out[i] = X * X + Y * Y;
     }
+    T.values(out, n, out);
     return;
   }
+  if (scratchR2.length < n) {
+    scratchR2 = new Float64Array(n);
+    scratchG = new Float64Array(n);
+    scratchK = new Float64Array(n);
+  }
+  const r2s = scratchR2;
+  const gs = scratchG;
+  const ks = scratchK;
+  for (let i = 0; i < n; i++) {
+    const dx = xs[i] - x0;
+    const dy = ys[i] - y0;
+    const X = c * dx + sn * dy;
+    const Y = (-sn * dx + c * dy) * iq;
+    r2s[i] = X * X + Y * Y;
+  }
+  T.fgkValues(r2s, n, out, gs, ks);
   const { b, db, invN, lnRe } = T;
   const [jx, jy, jq, jpa, jn, jre, jie] = jac;
   const paFactor = p[2] - iq;
@@ -53,24 +70,10 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
     const dy = ys[i] - y0;
     const X = c * dx + sn * dy;
     const Y = (-sn * dx + c * dy) * iq;
-    const R2 = X * X + Y * Y;
-    const seg = tableSegment(built, R2);
-    let f: number;
-    let G: number;
-    let K: number;
-    if (seg >= 0) {
-      const u = segmentU(scale, seg, R2);
-      const o = seg * TABLE_STRIDE;
-      f = cubic(coef, o, u);
-      G = cubic(coef, o + 4, u);
-      K = cubic(coef, o + 8, u);
-    } else {
-      T.fgk(R2, FGK);
-      f = FGK[0];
-      G = FGK[1];
-      K = FGK[2];
-    }
-    out[i] = f;
+    const R2 = r2s[i];
+    const f = out[i];
+    const G = gs[i];
+    const K = ks[i];
     // the cusp's geometric derivatives are defined as 0 at the centre (symmetry)
     const g = R2 > 0 ? (-bInvN * G) / R2 : 0;
     jx[i] = g * (-c * X + sn * Y * iq);
@@ -149,37 +152,27 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
  */
 class SersicAdjointCache implements AdjointCache {
   private stored: StoredFGK = { f: new Float64Array(0), g: new Float64Array(0), k: new Float64Array(0) };
+  private r2 = new Float64Array(0);
 
   evaluate(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, n: number): void {
     // F is `out` itself (the caller leaves it as it is until gradientDot)
-    if (this.stored.g.length < n) this.stored = { f: out, g: new Float64Array(n), k: new Float64Array(n) };
-    else this.stored.f = out;
+    if (this.stored.g.length < n) {
+      this.stored = { f: out, g: new Float64Array(n), k: new Float64Array(n) };
+      this.r2 = new Float64Array(n);
+    } else this.stored.f = out;
     const { g, k } = this.stored;
+    const r2 = this.r2;
     const xs = coords.x;
     const ys = coords.y;
     const { x0, y0, c, sn, iq } = frameOf(p);
-    const T = sersicTable(p[4], p[5], p[6]);
-    const { coef, built, scale } = T;
     for (let i = 0; i < n; i++) {
       const dx = xs[i] - x0;
       const dy = ys[i] - y0;
       const X = c * dx + sn * dy;
       const Y = (-sn * dx + c * dy) * iq;
-      const R2 = X * X + Y * Y;
-      const seg = tableSegment(built, R2);
-      if (seg >= 0) {
-        const u = segmentU(scale, seg, R2);
-        const o = seg * TABLE_STRIDE;
-        out[i] = cubic(coef, o, u);
-        g[i] = cubic(coef, o + 4, u);
-        k[i] = cubic(coef, o + 8, u);
-      } else {
-        T.fgk(R2, FGK);
-        out[i] = FGK[0];
-        g[i] = FGK[1];
-        k[i] = FGK[2];
-      }
+      r2[i] = X * X + Y * Y;
     }
+    sersicTable(p[4], p[5], p[6]).fgkValues(r2, n, out, g, k);
   }
 
   gradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array): void {
