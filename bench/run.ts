@@ -162,7 +162,7 @@ function browser(): void {
 /** Uncertainty tools: Node timings (one thread) and the browser worker pool's speed-up (written by uncertainty.bench.ts). */
 function uncertainty(browserRan: boolean): void {
   console.log('\n## Uncertainty (MINOS, profiles, contours, surfaces)');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `${ROOT}bench/uncertainty-bench.ts`], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['scripts/bundled.mjs', `${ROOT}bench/uncertainty-bench.ts`], { cwd: ROOT, encoding: 'utf8' });
   process.stdout.write(r.stdout.replace(/\nwritten .*\n?$/, '\n'));
   const file = `${OUT}/uncertainty.json`;
   if (!browserRan || !existsSync(file)) return;
@@ -185,7 +185,7 @@ uncertainty(!argv.includes('--skip-browser'));
  *    HyperSpy 1.7.3 (skipped with --skip-peers). Leave it out with --skip-multifit.
  */
 function multifitBench(skipPeers: boolean): void {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/multifit-bench.ts', ...(skipPeers ? ['--skip-hyperspy'] : [])], {
+  const r = spawnSync(process.execPath, ['scripts/bundled.mjs', 'bench/multifit-bench.ts', ...(skipPeers ? ['--skip-hyperspy'] : [])], {
     cwd: ROOT,
     stdio: 'inherit',
   });
@@ -201,7 +201,7 @@ if (!argv.includes('--skip-multifit')) multifitBench(argv.includes('--skip-peers
  */
 function samplerBench(): void {
   console.log('\n## Samplers: ESS per second vs emcee');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/sampler-bench.ts', '--quick'], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['scripts/bundled.mjs', 'bench/sampler-bench.ts', '--quick'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) console.log(`sampler benchmark failed (exit ${r.status ?? r.signal})`);
 }
 
@@ -213,7 +213,7 @@ if (!argv.includes('--skip-sampler')) samplerBench();
  *    Leave it out with --skip-image.
  */
 function imageBench(): void {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/image-bench.ts'], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['scripts/bundled.mjs', 'bench/image-bench.ts'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) console.log(`image benchmark failed (exit ${r.status ?? r.signal})`);
 }
 

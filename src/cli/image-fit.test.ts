@@ -1,7 +1,10 @@
 /** The runner on images: FITS / .npy with variance, weight, mask and PSF files, --component specs. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeFitsImage } from '../core/data/readers/fits-write';
 import { writeNpy } from '../core/data/readers/npy-write';
@@ -188,5 +191,27 @@ describe('--component specs', () => {
     }
     expect(two.evaluations).toBe(one.evaluations);
     expect(run([...args, '--threads', '0']).code).toBe(2);
+  });
+
+  it('npm run cli runs the runner from one esbuild bundle (scripts/bundled.mjs) whose gradient threads boot from beside the sources: the same chain', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const entry = resolve(root, 'src/cli/main.ts');
+    // the launcher's cache entry for the runner, removed so that this run builds it
+    const tag = createHash('sha256').update(entry).digest('hex').slice(0, 16);
+    const bundle = join(root, 'node_modules', '.cache', 'fitbench', `${tag}.mjs`);
+    const stamp = join(root, 'node_modules', '.cache', 'fitbench', `${tag}.json`);
+    rmSync(stamp, { force: true });
+    const args = ['sample', files.image, '--variance', files.variance, '--psf', files.psf, ...START, '--chains', '1', '--draws', '30', '--tune', '10', '--seed', '5', '--json'];
+    const r = spawnSync(process.execPath, ['scripts/bundled.mjs', 'src/cli/main.ts', ...args, '--threads', '2'], { cwd: root, encoding: 'utf8', env: { ...process.env, FITBENCH_BUNDLE: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(bundle)).toBe(true);
+    const inputs: string[] = JSON.parse(readFileSync(stamp, 'utf8')).inputs;
+    expect(inputs).toContain(entry);
+    expect(inputs).toContain(resolve(root, 'src/core/image/integrate.ts'));
+    const bundled = JSON.parse(r.stdout);
+    expect(bundled.gradient_threads).toBe(2);
+    const one = JSON.parse(run([...args, '--threads', '1']).out);
+    for (const k of Object.keys(TRUTH)) expect(Math.abs(bundled.summary[k].mean - one.summary[k].mean), k).toBeLessThan(1e-6 * one.summary[k].sd);
+    expect(bundled.evaluations).toBe(one.evaluations);
   });
 });
