@@ -159,7 +159,7 @@ export class SersicTable {
     }
   }
 
-  /** f[i], g[i], k[i] = F, G, K at R2[i], i < n (see above) */
+  /** f[i], g[i], k[i] = F, G, K at R2[i], i < n (see above; f, g or k may be R2 itself) */
   fgkValues(R2: Float64Array, n: number, f: Float64Array, g: Float64Array, k: Float64Array): void {
     const { coef, built, scale } = this;
     const one = FGK1;

@@ -15,10 +15,6 @@ import { sersicTable } from './sersic-table';
 
 const LN10 = Math.LN10;
 
-/** per point: R^2, G and K (evaluateSersic with derivatives; grown to the largest n seen) */
-let scratchR2 = new Float64Array(0);
-let scratchG = new Float64Array(0);
-let scratchK = new Float64Array(0);
 
 /**
  * The hot loop: the profile from the table of sersic-table.ts (three cubic polynomials in the
@@ -43,24 +39,18 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
     T.values(out, n, out);
     return;
   }
-  if (scratchR2.length < n) {
-    scratchR2 = new Float64Array(n);
-    scratchG = new Float64Array(n);
-    scratchK = new Float64Array(n);
-  }
-  const r2s = scratchR2;
-  const gs = scratchG;
-  const ks = scratchK;
+  // R^2 into out, then F into out, G into jre and K into jn (each read back below before its
+  // derivative overwrites it)
+  const [jx, jy, jq, jpa, jn, jre, jie] = jac;
   for (let i = 0; i < n; i++) {
     const dx = xs[i] - x0;
     const dy = ys[i] - y0;
     const X = c * dx + sn * dy;
     const Y = (-sn * dx + c * dy) * iq;
-    r2s[i] = X * X + Y * Y;
+    out[i] = X * X + Y * Y;
   }
-  T.fgkValues(r2s, n, out, gs, ks);
+  T.fgkValues(out, n, out, jre, jn);
   const { b, db, invN, lnRe } = T;
-  const [jx, jy, jq, jpa, jn, jre, jie] = jac;
   const paFactor = p[2] - iq;
   const bInvN = b * invN;
   const bInvN2 = bInvN * invN;
@@ -70,10 +60,10 @@ function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Arra
     const dy = ys[i] - y0;
     const X = c * dx + sn * dy;
     const Y = (-sn * dx + c * dy) * iq;
-    const R2 = r2s[i];
+    const R2 = X * X + Y * Y;
     const f = out[i];
-    const G = gs[i];
-    const K = ks[i];
+    const G = jre[i];
+    const K = jn[i];
     // the cusp's geometric derivatives are defined as 0 at the centre (symmetry)
     const g = R2 > 0 ? (-bInvN * G) / R2 : 0;
     jx[i] = g * (-c * X + sn * Y * iq);
@@ -152,16 +142,12 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
  */
 class SersicAdjointCache implements AdjointCache {
   private stored: StoredFGK = { f: new Float64Array(0), g: new Float64Array(0), k: new Float64Array(0) };
-  private r2 = new Float64Array(0);
 
   evaluate(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, n: number): void {
     // F is `out` itself (the caller leaves it as it is until gradientDot)
-    if (this.stored.g.length < n) {
-      this.stored = { f: out, g: new Float64Array(n), k: new Float64Array(n) };
-      this.r2 = new Float64Array(n);
-    } else this.stored.f = out;
+    if (this.stored.g.length < n) this.stored = { f: out, g: new Float64Array(n), k: new Float64Array(n) };
+    else this.stored.f = out;
     const { g, k } = this.stored;
-    const r2 = this.r2;
     const xs = coords.x;
     const ys = coords.y;
     const { x0, y0, c, sn, iq } = frameOf(p);
@@ -170,9 +156,10 @@ class SersicAdjointCache implements AdjointCache {
       const dy = ys[i] - y0;
       const X = c * dx + sn * dy;
       const Y = (-sn * dx + c * dy) * iq;
-      r2[i] = X * X + Y * Y;
+      out[i] = X * X + Y * Y;
     }
-    sersicTable(p[4], p[5], p[6]).fgkValues(r2, n, out, g, k);
+    // R^2 in out, then F over it
+    sersicTable(p[4], p[5], p[6]).fgkValues(out, n, out, g, k);
   }
 
   gradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array): void {
