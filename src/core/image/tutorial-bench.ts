@@ -94,6 +94,9 @@ export function samplingFromFit(dataset: Dataset, fit: FitResult): { posterior: 
   return { posterior, start, covariance: covarianceOf(fit, keys), model };
 }
 
+/** calls before the timed ones */
+const WARM_UP_CALLS = 10;
+
 export function benchTutorial(options: TutorialBenchOptions): TutorialBench {
   const { now } = options;
   const reps = options.reps ?? 20;
@@ -118,8 +121,8 @@ export function benchTutorial(options: TutorialBenchOptions): TutorialBench {
     return s;
   };
   const time = (f: () => void): number => {
-    f();
-    f();
+    // warm-up calls first (V8 optimises the code over the first calls): the steady state is timed
+    for (let k = 0; k < WARM_UP_CALLS; k++) f();
     const t: number[] = [];
     for (let r = 0; r < reps; r++) {
       const t0 = now();

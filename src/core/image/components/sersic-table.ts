@@ -23,9 +23,10 @@
  * all octaves), so a render touches ~20 of them. Points outside the octaves (R^2 = 0 at the centre,
  * R^2 below 2^MIN_EXP or at/above 2^MAX_EXP), and every point on a big-endian platform, use the
  * closed form. The table depends only on (n, Re, Ie), so results do not depend on the order of
- * calls; it is rebuilt when they change. sersic.ts looks points up in arrays (values(), fgkValues()).
+ * calls; it is rebuilt when they change. sersic.ts looks up whole arrays of points (valuesAt(), fgkAt()).
  */
 import { sersicB, sersicBDerivative } from '../sersic-math';
+import type { EllipseFrame } from './geometry';
 
 const LN10 = Math.LN10;
 const LN2 = Math.LN2;
@@ -60,7 +61,7 @@ function rawSegment(R2: number): number {
   return (bitsHi[0] >>> SHIFT) - INDEX0;
 }
 
-// The lookup in pieces small enough for V8 to inline into the loops of values() and fgkValues(),
+// The lookup in pieces small enough for V8 to inline into the loops of valuesAt() and fgkAt(),
 // which read the table's arrays once per call: the loops over many points live in this module
 // because a function imported from another module is reached through a getter at every call under
 // the CommonJS transforms of tsx and Vitest (which run the CLI, the bench and the tests), and the
@@ -149,31 +150,41 @@ export class SersicTable {
     this.fgkSlow(R2, rawSegment(R2), out);
   }
 
-  /** out[i] = f at R2[i], i < n (out may be R2 itself) */
-  values(R2: Float64Array, n: number, out: Float64Array): void {
+  /** out[i] = f at the points (xs[i], ys[i]), i < n, of an elliptical frame (geometry.ts) */
+  valuesAt(frame: EllipseFrame, xs: Float64Array, ys: Float64Array, n: number, out: Float64Array): void {
+    const { x0, y0, c, sn, iq } = frame;
     const { coef, built, scale } = this;
     for (let i = 0; i < n; i++) {
-      const r2 = R2[i];
-      const seg = tableSegment(built, r2);
-      out[i] = seg >= 0 ? cubic(coef, seg * STRIDE, segmentU(scale, seg, r2)) : this.valueSlow(r2, rawSegment(r2));
+      const dx = xs[i] - x0;
+      const dy = ys[i] - y0;
+      const X = c * dx + sn * dy;
+      const Y = (-sn * dx + c * dy) * iq;
+      const R2 = X * X + Y * Y;
+      const seg = tableSegment(built, R2);
+      out[i] = seg >= 0 ? cubic(coef, seg * STRIDE, segmentU(scale, seg, R2)) : this.valueSlow(R2, rawSegment(R2));
     }
   }
 
-  /** f[i], g[i], k[i] = F, G, K at R2[i], i < n (see above; f, g or k may be R2 itself) */
-  fgkValues(R2: Float64Array, n: number, f: Float64Array, g: Float64Array, k: Float64Array): void {
+  /** f[i], g[i], k[i] = F, G, K (see above) at the points of an elliptical frame, as valuesAt */
+  fgkAt(frame: EllipseFrame, xs: Float64Array, ys: Float64Array, n: number, f: Float64Array, g: Float64Array, k: Float64Array): void {
+    const { x0, y0, c, sn, iq } = frame;
     const { coef, built, scale } = this;
     const one = FGK1;
     for (let i = 0; i < n; i++) {
-      const r2 = R2[i];
-      const seg = tableSegment(built, r2);
+      const dx = xs[i] - x0;
+      const dy = ys[i] - y0;
+      const X = c * dx + sn * dy;
+      const Y = (-sn * dx + c * dy) * iq;
+      const R2 = X * X + Y * Y;
+      const seg = tableSegment(built, R2);
       if (seg >= 0) {
-        const u = segmentU(scale, seg, r2);
+        const u = segmentU(scale, seg, R2);
         const o = seg * STRIDE;
         f[i] = cubic(coef, o, u);
         g[i] = cubic(coef, o + 4, u);
         k[i] = cubic(coef, o + 8, u);
       } else {
-        this.fgkSlow(r2, rawSegment(r2), one);
+        this.fgkSlow(R2, rawSegment(R2), one);
         f[i] = one[0];
         g[i] = one[1];
         k[i] = one[2];

@@ -25,31 +25,16 @@ const LN10 = Math.LN10;
 function evaluateSersic(p: ArrayLike<number>, coords: Record<string, Float64Array>, out: Float64Array, jac: Float64Array[] | null, n: number): void {
   const xs = coords.x;
   const ys = coords.y;
-  const { x0, y0, c, sn, iq } = frameOf(p);
+  const frame = frameOf(p);
+  const { x0, y0, c, sn, iq } = frame;
   const T = sersicTable(p[4], p[5], p[6]);
-  // R^2 of every point first, then the table over the whole array (SersicTable.values, fgkValues)
   if (jac === null) {
-    for (let i = 0; i < n; i++) {
-      const dx = xs[i] - x0;
-      const dy = ys[i] - y0;
-      const X = c * dx + sn * dy;
-      const Y = (-sn * dx + c * dy) * iq;
-      out[i] = X * X + Y * Y;
-    }
-    T.values(out, n, out);
+    T.valuesAt(frame, xs, ys, n, out);
     return;
   }
-  // R^2 into out, then F into out, G into jre and K into jn (each read back below before its
-  // derivative overwrites it)
+  // F into out, G into jre and K into jn (each read back below before its derivative overwrites it)
   const [jx, jy, jq, jpa, jn, jre, jie] = jac;
-  for (let i = 0; i < n; i++) {
-    const dx = xs[i] - x0;
-    const dy = ys[i] - y0;
-    const X = c * dx + sn * dy;
-    const Y = (-sn * dx + c * dy) * iq;
-    out[i] = X * X + Y * Y;
-  }
-  T.fgkValues(out, n, out, jre, jn);
+  T.fgkAt(frame, xs, ys, n, out, jre, jn);
   const { b, db, invN, lnRe } = T;
   const paFactor = p[2] - iq;
   const bInvN = b * invN;
@@ -90,11 +75,16 @@ interface StoredFGK {
  *   n, Re, Ie from sum w F, sum w G, sum w K.
  * F, G, K come from `stored`: the forward pass's (SersicAdjointCache), same points and parameters.
  */
-function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array, stored: StoredFGK): void {
+function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, start: number, end: number, g: Float64Array, stored: StoredFGK): void {
   const xs = coords.x;
   const ys = coords.y;
   const { x0, y0, c, sn, iq } = frameOf(p);
-  const T = sersicTable(p[4], p[5], p[6]);
+  const { b, db, invN, lnRe } = sersicTable(p[4], p[5], p[6]);
+  const q = p[2];
+  const Re = p[5];
+  const fs = stored.f;
+  const gs = stored.g;
+  const ks = stored.k;
   let sX = 0;
   let sY = 0;
   let sYY = 0;
@@ -102,10 +92,7 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
   let sF = 0;
   let sG = 0;
   let sK = 0;
-  const fs = stored.f;
-  const gs = stored.g;
-  const ks = stored.k;
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const wi = w[i];
     if (wi === 0) continue;
     const dx = xs[i] - x0;
@@ -124,14 +111,13 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
     sYY += wg * Y * Y;
     sXY += wg * X * Y;
   }
-  const { b, db, invN, lnRe } = T;
   const bInvN = b * invN;
   g[0] += -bInvN * (-c * sX + sn * iq * sY);
   g[1] += -bInvN * (-sn * sX - c * iq * sY);
   g[2] += bInvN * iq * sYY;
-  g[3] += -bInvN * (p[2] - iq) * sXY;
+  g[3] += -bInvN * (q - iq) * sXY;
   g[4] += -db * (sG - sF) + bInvN * invN * (0.5 * sK - lnRe * sG);
-  g[5] += (bInvN * sG) / p[5];
+  g[5] += (bInvN * sG) / Re;
   g[6] += sF * LN10;
 }
 
@@ -140,6 +126,9 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
  * table segment, three cubics) instead of F alone and keeps them, so that gradientDot needs no
  * second lookup. Used by the pixel integrator on its level-A nodes (~47,000 per tutorial gradient).
  */
+/** points per sersicGradientDot call (see SersicAdjointCache.gradientDot) */
+const ADJOINT_CHUNK = 256;
+
 class SersicAdjointCache implements AdjointCache {
   private stored: StoredFGK = { f: new Float64Array(0), g: new Float64Array(0), k: new Float64Array(0) };
 
@@ -148,22 +137,18 @@ class SersicAdjointCache implements AdjointCache {
     if (this.stored.g.length < n) this.stored = { f: out, g: new Float64Array(n), k: new Float64Array(n) };
     else this.stored.f = out;
     const { g, k } = this.stored;
-    const xs = coords.x;
-    const ys = coords.y;
-    const { x0, y0, c, sn, iq } = frameOf(p);
-    for (let i = 0; i < n; i++) {
-      const dx = xs[i] - x0;
-      const dy = ys[i] - y0;
-      const X = c * dx + sn * dy;
-      const Y = (-sn * dx + c * dy) * iq;
-      out[i] = X * X + Y * Y;
-    }
-    // R^2 in out, then F over it
-    sersicTable(p[4], p[5], p[6]).fgkValues(out, n, out, g, k);
+    sersicTable(p[4], p[5], p[6]).fgkAt(frameOf(p), coords.x, coords.y, n, out, g, k);
   }
 
   gradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, n: number, g: Float64Array): void {
-    sersicGradientDot(p, coords, w, n, g, this.stored);
+    // in short chunks: V8 (Node 20) compiles a loop that runs long in a function's first call on
+    // stack replacement (OSR) before the code after it has ever run; that code, without type
+    // feedback, then deoptimises at the loop's end, and later calls, entering the loop in the
+    // interpreter, jump into the same cached OSR code again: a deoptimisation on every call and the
+    // first part of every loop interpreted, its sums boxed (~9 per tutorial gradient, ~5 MB of
+    // garbage). Calls of 256 points finish in the interpreter and are optimised between calls
+    // (1024 still let it happen).
+    for (let start = 0; start < n; start += ADJOINT_CHUNK) sersicGradientDot(p, coords, w, start, Math.min(n, start + ADJOINT_CHUNK), g, this.stored);
   }
 }
 
