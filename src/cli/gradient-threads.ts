@@ -79,7 +79,15 @@ export class GradientThreads {
       });
       port1.unref();
       const boot: GradientWorkerBoot = { index, cuts, model, rows, cols, psf: dataset.psf ?? null, buffers, ctrl: barrier.ctrl.buffer as SharedArrayBuffer, parties: threads, port: port2, bundle };
-      const w = new Worker(new URL('./gradient-worker.boot.mjs', import.meta.url), { workerData: boot, transferList: [port2], execArgv: bundle ? bundleExecArgv() : undefined });
+      let w: Worker;
+      try {
+        w = new Worker(new URL('./gradient-worker.boot.mjs', import.meta.url), { workerData: boot, transferList: [port2], execArgv: bundle ? bundleExecArgv() : undefined });
+      } catch {
+        // e.g. a Node option this process runs with that a worker may not take (--trace-gc): serial
+        barrier.fail();
+        for (const other of workers) void other.terminate();
+        return null;
+      }
       w.unref();
       workers.push(w);
     }

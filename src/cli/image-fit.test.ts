@@ -213,5 +213,12 @@ describe('--component specs', () => {
     const one = JSON.parse(run([...args, '--threads', '1']).out);
     for (const k of Object.keys(TRUTH)) expect(Math.abs(bundled.summary[k].mean - one.summary[k].mean), k).toBeLessThan(1e-6 * one.summary[k].sd);
     expect(bundled.evaluations).toBe(one.evaluations);
+    // a Node option that worker threads may not take (--trace-gc): the gradient stays in one thread
+    const serial = spawnSync(process.execPath, ['--trace-gc', 'scripts/bundled.mjs', 'src/cli/main.ts', ...args, '--threads', '2'], { cwd: root, encoding: 'utf8' });
+    expect(serial.status, serial.stderr).toBe(0);
+    // (--trace-gc's lines, "[pid:0x...] ... Scavenge ...", go to stdout too)
+    const s1 = JSON.parse(serial.stdout.split('\n').filter((l) => !/^\[\d+:0x/.test(l)).join('\n'));
+    expect(s1.gradient_threads).toBe(1);
+    for (const k of Object.keys(TRUTH)) expect(Math.abs(s1.summary[k].mean - one.summary[k].mean), k).toBeLessThan(1e-6 * one.summary[k].sd);
   });
 });
