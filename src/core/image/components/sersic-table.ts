@@ -23,7 +23,8 @@
  * all octaves), so a render touches ~20 of them. Points outside the octaves (R^2 = 0 at the centre,
  * R^2 below 2^MIN_EXP or at/above 2^MAX_EXP), and every point on a big-endian platform, use the
  * closed form. The table depends only on (n, Re, Ie), so results do not depend on the order of
- * calls; it is rebuilt when they change. sersic.ts looks up whole arrays of points (valuesAt(), fgkAt()).
+ * calls; it is rebuilt when they change. sersic.ts looks up whole arrays of points (valuesAt(),
+ * fgkAt()).
  */
 import { sersicB, sersicBDerivative } from '../sersic-math';
 import type { EllipseFrame } from './geometry';
@@ -45,12 +46,13 @@ const INDEX0 = (1023 + MIN_EXP) << SEG_BITS;
 const STRIDE = 12;
 
 const bits = new Float64Array(1);
-/** F, G, K of one point outside the built octaves (fgkValues) */
-const FGK1 = new Float64Array(3);
 const bitsHi = new Int32Array(bits.buffer, 4, 1);
 /** little-endian check: the high word of 1.0 is 0x3ff00000 */
 bits[0] = 1;
 const LITTLE = bitsHi[0] === 0x3ff00000;
+
+/** F, G, K of one point outside the built octaves (fgkAt) */
+const FGK1 = new Float64Array(3);
 
 /** ln(1 + j / SEGMENTS), j = 0 .. SEGMENTS */
 const LOG_MANT = Float64Array.from({ length: SEGMENTS + 1 }, (_, j) => Math.log1p(j / SEGMENTS));

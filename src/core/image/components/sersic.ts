@@ -15,7 +15,6 @@ import { sersicTable } from './sersic-table';
 
 const LN10 = Math.LN10;
 
-
 /**
  * The hot loop: the profile from the table of sersic-table.ts (three cubic polynomials in the
  * point's R^2 segment; the closed form outside it). With F = f, G = f s, K = f s ln R^2:
@@ -74,6 +73,7 @@ interface StoredFGK {
  *   x0, y0, q, PA from sum wg X, sum wg Y, sum wg Y^2, sum wg X Y (geometry.ts, Y here = Y/q);
  *   n, Re, Ie from sum w F, sum w G, sum w K.
  * F, G, K come from `stored`: the forward pass's (SersicAdjointCache), same points and parameters.
+ * Sums over points start .. end - 1 (added to g).
  */
 function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64Array>, w: Float64Array, start: number, end: number, g: Float64Array, stored: StoredFGK): void {
   const xs = coords.x;
