@@ -71,12 +71,11 @@ function rawSegment(R2: number): number {
 
 /**
  * The segment of R^2 when its octave is built, else -1 (outside the octaves, not built yet, or a
- * big-endian platform, where no octave is ever built): then value() / fgk() build it or use the
- * closed form.
+ * big-endian platform, where no octave is ever built): then valueSlow() / fgkSlow() build it or
+ * use the closed form.
  */
 function tableSegment(built: Uint8Array, R2: number): number {
-  bits[0] = R2;
-  const seg = (bitsHi[0] >>> SHIFT) - INDEX0;
+  const seg = rawSegment(R2);
   return seg >= 0 && seg < NSEG && built[seg >> SEG_BITS] !== 0 ? seg : -1;
 }
 
@@ -88,6 +87,15 @@ function segmentU(scale: Float64Array, seg: number, R2: number): number {
 /** one of F, G, K at u: the cubic at coef[o .. o + 3], o = seg * STRIDE (+ 4 for G, + 8 for K) */
 function cubic(coef: Float64Array, o: number, u: number): number {
   return coef[o] + u * (coef[o + 1] + u * (coef[o + 2] + u * coef[o + 3]));
+}
+
+/** R^2 of point (x, y) in the elliptical frame (x0, y0, cos PA, sin PA, 1/q) of geometry.ts */
+function frameR2(x0: number, y0: number, c: number, sn: number, iq: number, x: number, y: number): number {
+  const dx = x - x0;
+  const dy = y - y0;
+  const X = c * dx + sn * dy;
+  const Y = (-sn * dx + c * dy) * iq;
+  return X * X + Y * Y;
 }
 
 export class SersicTable {
@@ -131,37 +139,12 @@ export class SersicTable {
     this.built.fill(0);
   }
 
-  /** f at R^2 (the table inside its built octaves, the closed form outside; f(0) at the centre) */
-  value(R2: number): number {
-    const seg = tableSegment(this.built, R2);
-    if (seg >= 0) return cubic(this.coef, seg * STRIDE, segmentU(this.scale, seg, R2));
-    return this.valueSlow(R2, rawSegment(R2));
-  }
-
-  /** out[0..2] = F, G, K at R^2 (see above); at the centre f(0), 0, 0 */
-  fgk(R2: number, out: Float64Array): void {
-    const seg = tableSegment(this.built, R2);
-    if (seg >= 0) {
-      const u = segmentU(this.scale, seg, R2);
-      const o = seg * STRIDE;
-      out[0] = cubic(this.coef, o, u);
-      out[1] = cubic(this.coef, o + 4, u);
-      out[2] = cubic(this.coef, o + 8, u);
-      return;
-    }
-    this.fgkSlow(R2, rawSegment(R2), out);
-  }
-
   /** out[i] = f at the points (xs[i], ys[i]), i < n, of an elliptical frame (geometry.ts) */
   valuesAt(frame: EllipseFrame, xs: Float64Array, ys: Float64Array, n: number, out: Float64Array): void {
     const { x0, y0, c, sn, iq } = frame;
     const { coef, built, scale } = this;
     for (let i = 0; i < n; i++) {
-      const dx = xs[i] - x0;
-      const dy = ys[i] - y0;
-      const X = c * dx + sn * dy;
-      const Y = (-sn * dx + c * dy) * iq;
-      const R2 = X * X + Y * Y;
+      const R2 = frameR2(x0, y0, c, sn, iq, xs[i], ys[i]);
       const seg = tableSegment(built, R2);
       out[i] = seg >= 0 ? cubic(coef, seg * STRIDE, segmentU(scale, seg, R2)) : this.valueSlow(R2, rawSegment(R2));
     }
@@ -173,11 +156,7 @@ export class SersicTable {
     const { coef, built, scale } = this;
     const one = FGK1;
     for (let i = 0; i < n; i++) {
-      const dx = xs[i] - x0;
-      const dy = ys[i] - y0;
-      const X = c * dx + sn * dy;
-      const Y = (-sn * dx + c * dy) * iq;
-      const R2 = X * X + Y * Y;
+      const R2 = frameR2(x0, y0, c, sn, iq, xs[i], ys[i]);
       const seg = tableSegment(built, R2);
       if (seg >= 0) {
         const u = segmentU(scale, seg, R2);
@@ -194,20 +173,24 @@ export class SersicTable {
     }
   }
 
-  /** value() where the octave is not built yet (build it) or R^2 is outside the table (closed form) */
+  /** f where the octave of segment seg is not built yet (built now) or R^2 is outside the table (closed form) */
   private valueSlow(R2: number, seg: number): number {
     if (LITTLE && seg >= 0 && seg < NSEG) {
       this.buildOctave(seg >> SEG_BITS);
-      return this.value(R2);
+      return cubic(this.coef, seg * STRIDE, segmentU(this.scale, seg, R2));
     }
     return R2 > 0 ? Math.exp(this.lnI - this.b * Math.exp(this.h * Math.log(R2) + this.cOff)) : Math.exp(this.lnI);
   }
 
-  /** fgk() where the octave is not built yet (build it) or R^2 is outside the table (closed form) */
+  /** out[0..2] = F, G, K as valueSlow; at the centre f(0), 0, 0 */
   private fgkSlow(R2: number, seg: number, out: Float64Array): void {
     if (LITTLE && seg >= 0 && seg < NSEG) {
       this.buildOctave(seg >> SEG_BITS);
-      this.fgk(R2, out);
+      const u = segmentU(this.scale, seg, R2);
+      const o = seg * STRIDE;
+      out[0] = cubic(this.coef, o, u);
+      out[1] = cubic(this.coef, o + 4, u);
+      out[2] = cubic(this.coef, o + 8, u);
       return;
     }
     if (R2 > 0) {
