@@ -209,7 +209,8 @@ if (!argv.includes('--skip-sampler')) samplerBench();
 
 /**
  * 6. Images (bench/image-bench.ts, own process): AstroPhot's tutorial problem (3 Sersics + sky, 99 x 99,
- *    PSF): model evaluation with PSF, LM fit time, NUTS / HMC ms per draw vs AstroPhot's 3.26 / 2.87 s.
+ *    PSF): model evaluation with PSF, LM fit time, NUTS / HMC ms per iteration (and per kept draw) vs
+ *    AstroPhot's 3.26 / 2.87 s per iteration.
  *    Leave it out with --skip-image.
  */
 function imageBench(): void {
