@@ -33,6 +33,8 @@ import { simulateTutorialImage, tutorialModel } from './tutorial';
 /** AstroPhot's tutorial: seconds per iteration (Pyro's s/it, warm-up included; see the header) */
 export const ASTROPHOT_NUTS_S_PER_ITERATION = 3.26;
 export const ASTROPHOT_HMC_S_PER_ITERATION = 2.87;
+/** AstroPhot's tutorial HMC: a fixed 20 leapfrog steps (epsilon 0.01) per iteration */
+export const ASTROPHOT_HMC_LEAPFROG_STEPS = 20;
 
 export interface TutorialBench {
   evalMs: number;
