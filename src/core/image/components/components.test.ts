@@ -168,4 +168,25 @@ describe('Sersic gradientDot and adjoint cache (the integrator adjoint route)', 
       expect(cached[k]).toBe(direct[k]);
     }
   });
+
+  it('sums over more points than one call takes (chunks of 256) as the Jacobian columns do', () => {
+    // 30 x 21 = 630 points: two whole chunks and a partial one
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < 30; i++) for (let j = 0; j < 21; j++) xs.push(j * 0.7 - 1.1), ys.push(i * 0.45 - 2.3);
+    const c = { x: Float64Array.from(xs), y: Float64Array.from(ys) };
+    const n = xs.length;
+    const p = [6.1, 4.4, 0.7, 0.9, 1.8, 3.2, 0.1];
+    const { jac } = evaluate(sersic, p, c);
+    const w = Float64Array.from({ length: n }, (_, i) => Math.cos(0.37 * i) - 0.1);
+    const cache = sersic.adjointCache!();
+    cache.evaluate(p, c, new Float64Array(n), n);
+    const cached = new Float64Array(7);
+    cache.gradientDot(p, c, w, n, cached);
+    for (let k = 0; k < 7; k++) {
+      const expected = jac[k].reduce((s, v, i) => s + w[i] * v, 0);
+      const scale = Math.max(1e-12, ...jac[k].map(Math.abs)) * n;
+      expect(Math.abs(cached[k] - expected) / scale, `parameter ${k}`).toBeLessThan(1e-13);
+    }
+  });
 });

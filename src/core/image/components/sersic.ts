@@ -121,14 +121,14 @@ function sersicGradientDot(p: ArrayLike<number>, coords: Record<string, Float64A
   g[6] += sF * LN10;
 }
 
+/** points per sersicGradientDot call (see SersicAdjointCache.gradientDot) */
+const ADJOINT_CHUNK = 256;
+
 /**
  * The adjoint cache (ComponentType.adjointCache): the forward pass looks up F, G and K (one
  * table segment, three cubics) instead of F alone and keeps them, so that gradientDot needs no
  * second lookup. Used by the pixel integrator on its level-A nodes (~47,000 per tutorial gradient).
  */
-/** points per sersicGradientDot call (see SersicAdjointCache.gradientDot) */
-const ADJOINT_CHUNK = 256;
-
 class SersicAdjointCache implements AdjointCache {
   private stored: StoredFGK = { f: new Float64Array(0), g: new Float64Array(0), k: new Float64Array(0) };
 
